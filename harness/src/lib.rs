@@ -1,0 +1,1 @@
+//! Builds, runs, inspects and grades the calc-kit Dockerfile variants.

@@ -7,3 +7,27 @@ test:
 # Start the calculator's REPL on this machine.
 repl:
     cargo run --quiet --release -p calculator
+
+# Make every base image the Dockerfiles use available: present, pulled, or a local stand-in.
+bases *ARGS:
+    docker/bases/build-bases.sh {{ARGS}}
+
+# Save the base images to one file, for a room without a (fast) registry: just load-bundle FILE.
+bundle FILE="calc-kit-bases.tar.gz": bases
+    docker save $(docker/bases/build-bases.sh --list) | gzip -1 > {{FILE}}
+    @ls -l {{FILE}}
+
+# Load base images saved by `just bundle`.
+load-bundle FILE:
+    docker load -i {{FILE}}
+
+# Build every variant of docker/variants.toml with the docker CLI, one after another.
+images: bases
+    #!/usr/bin/env bash
+    set -euo pipefail
+    repository="$(sed -n 's/^repository = "\(.*\)"/\1/p' docker/variants.toml)"
+    for name in $(sed -n 's/^name = "\(.*\)"/\1/p' docker/variants.toml); do
+        echo "==> docker build -f docker/$name.Dockerfile -t $repository:$name ."
+        docker build -f "docker/$name.Dockerfile" -t "$repository:$name" .
+    done
+    docker image ls "$repository"

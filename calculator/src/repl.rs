@@ -78,10 +78,13 @@ pub fn run() -> Status {
             }
         };
 
-        if !line.trim().is_empty() {
+        let outcome = session.eval_line(&line);
+        // `exit` is left out: recalled first thing in the next session it would only
+        // be a trap.
+        if !line.trim().is_empty() && !matches!(outcome, Ok(Outcome::Exit)) {
             let _ = editor.add_history_entry(line.as_str());
             // Saved after every line, so a session ended by a signal or a closed terminal
-            // keeps its history and concurrent sessions merge theirs.
+            // keeps its history, and concurrent sessions merge theirs.
             if let Some(path) = &history
                 && editor.append_history(path).is_err()
             {
@@ -89,7 +92,7 @@ pub fn run() -> Status {
             }
         }
 
-        let shown = match session.eval_line(&line) {
+        let shown = match outcome {
             Ok(Outcome::Value(value)) => say(&format!("{value}\n")),
             Ok(Outcome::Text(text)) if text.ends_with('\n') => say(&text),
             Ok(Outcome::Text(text)) => say(&format!("{text}\n")),

@@ -459,3 +459,56 @@ fn piping_into_head_does_not_panic() {
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+#[test]
+fn an_overlong_line_is_refused_and_the_next_line_runs() {
+    // Past the 16 MiB limit: refused without being buffered whole.
+    let mut input = "1+".repeat(9 << 20).into_bytes();
+    input.extend_from_slice(b"1\n6 * 7\n");
+    calculator()
+        .write_stdin(input)
+        .assert()
+        .code(1)
+        .stdout("42\n")
+        .stderr(contains("MiB"));
+}
+
+// ---- signals --------------------------------------------------------------------------------
+
+/// `docker stop` sends SIGTERM to PID 1, which the kernel would otherwise ignore; the
+/// calculator must end at once even while it waits for input.
+#[test]
+fn sigterm_while_waiting_on_stdin_exits_143_at_once() {
+    for args in [&[][..], &["-f", "-"][..]] {
+        let mut child = StdCommand::new(BIN)
+            .args(args)
+            .env("CALCULATOR_HISTORY", "")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(b"6 * 7\n").unwrap();
+        // The result arrives while stdin is still open: output is flushed before waiting.
+        let mut stdout = child.stdout.take().unwrap();
+        let mut answer = [0u8; 3];
+        stdout.read_exact(&mut answer).unwrap();
+        assert_eq!(&answer, b"42\n");
+
+        let sent = Instant::now();
+        // SAFETY: kill has no memory-safety preconditions.
+        assert_eq!(
+            unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) },
+            0
+        );
+        let status = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break status;
+            }
+            assert!(sent.elapsed() < Duration::from_secs(5), "SIGTERM ignored");
+            std::thread::sleep(Duration::from_millis(10));
+        };
+        assert_eq!(status.code(), Some(143), "{args:?}: {status:?}");
+        drop(stdin);
+    }
+}

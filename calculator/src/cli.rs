@@ -55,17 +55,20 @@ Outside the interactive session every line stands alone: results are printed one
 line with no prompt, an error is reported on stderr and the next line still runs, and an
 unclosed parenthesis is an error for its line (it does not continue on the next one).
 A line with `exit` or `quit` stops all input. Blank lines and # comments print nothing.
-Lines may end in CRLF; a line that is not UTF-8 is an error for that line only.
+Lines may end in CRLF; a line that is not UTF-8, or longer than 16 MiB, is an error for
+that line only.
 
 In the interactive session, :help lists the functions and constants, :vars the
 variables; Tab completes names; an unclosed parenthesis continues on the next line;
 Ctrl-C clears the line; Ctrl-D, exit or quit ends the session.
 
 Exit status:
-  0    every input evaluated successfully (always, for an interactive session)
-  1    at least one input failed to evaluate
-  2    usage error: unknown option, missing argument, unreadable file
-  128+N  ended by signal N (143 for SIGTERM)
+  0       every input evaluated successfully (always, for an interactive session)
+  1       at least one input failed to evaluate
+  2       usage error: unknown option, missing argument, unreadable file
+  128+N   ended by signal N (143 for SIGTERM, as sent by `docker stop`)
+  When the reader of the output goes away (`| head -1`), the calculator stops quietly
+  with the status so far.
 
 Environment:
   CALCULATOR_HISTORY  history file of the interactive session (empty: no history);
@@ -74,11 +77,12 @@ Environment:
   NO_COLOR            when set and not empty, no colours in the interactive session
 
 Examples:
-  calculator 6 '*' 7                  42
-  calculator -e 'r = 2' -e 'pi * r^2' 12.5663706143592
-  calculator 2^100                    1267650600228229401496703205376
-  echo '7/2' | calculator             3.5
-  docker run --rm IMAGE 25!           15511210043330985984000000
+  calculator 6 '*' 7                    42
+  calculator -e 'r = 2' -e 'pi * r^2'   12.5663706143592
+  calculator 2^100                      1267650600228229401496703205376
+  echo '7/2' | calculator               3.5
+  calculator -f script.calc             one line of output per result
+  docker run --rm IMAGE 25!             15511210043330985984000000
 ";
 
 /// The version line, shared by `--version` and the interactive banner.
@@ -496,6 +500,11 @@ mod tests {
         assert!(parse(&["-x"]).unwrap_err().contains("-x"));
         assert!(parse(&["--bogus"]).unwrap_err().contains("--bogus"));
         assert!(parse(&["-e"]).unwrap_err().contains("missing argument"));
+    }
+
+    #[test]
+    fn help_states_the_line_limit() {
+        assert!(HELP.contains(&format!("{} MiB", MAX_LINE_BYTES >> 20)));
     }
 
     #[test]

@@ -1,0 +1,386 @@
+//! The variant catalogue, `docker/variants.toml`: the one place that says what each
+//! Dockerfile variant is and what must hold for its image.
+//!
+//! Tests, the demo, the report and the docs all read it through this module, so a new variant
+//! is one table in that file and nothing else.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// Where the catalogue lives, relative to the workspace root.
+pub const CATALOGUE_PATH: &str = "docker/variants.toml";
+
+/// A catalogue that cannot be used, with the file and the key to fix.
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogueError {
+    /// The workspace root could not be found, so neither could the catalogue.
+    #[error(
+        "cannot find the calc-kit workspace (a Cargo.toml with [workspace]) above {start}: run from inside the repository"
+    )]
+    NoWorkspace {
+        /// Where the search started.
+        start: PathBuf,
+    },
+    /// The file could not be read.
+    #[error("cannot read {path}: {source}")]
+    Read {
+        /// The catalogue file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The file is not valid TOML or lacks a required key; `toml` names the key and line.
+    #[error("{path}: {message}")]
+    Parse {
+        /// The catalogue file.
+        path: PathBuf,
+        /// The parser's message, which names the key and shows the line.
+        message: String,
+    },
+    /// A value parses but makes no sense.
+    #[error("{path}: variant `{variant}`, key `{key}`: {message}")]
+    Invalid {
+        /// The catalogue file.
+        path: PathBuf,
+        /// The `name` of the offending `[[variant]]` table.
+        variant: String,
+        /// The key whose value is wrong.
+        key: &'static str,
+        /// What is wrong and what is expected.
+        message: String,
+    },
+}
+
+/// The whole catalogue, plus where it came from so that paths in it can be resolved.
+#[derive(Debug, Clone)]
+pub struct Catalogue {
+    /// Image repository every variant is tagged into: `<repository>:<name>`.
+    pub repository: String,
+    /// The variants, in the file's order (which is the teaching order, biggest first).
+    pub variants: Vec<Variant>,
+    /// The workspace root: the build context and the base for every relative path.
+    pub root: PathBuf,
+    /// The catalogue file itself, for error messages.
+    pub path: PathBuf,
+}
+
+/// One Dockerfile variant and the expectations its image must meet, in the spirit of
+/// container-structure-test: declarative facts, checked by the harness.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct Variant {
+    /// Short name; also the image tag and the Dockerfile's stem.
+    pub name: String,
+    /// The Dockerfile, relative to the workspace root.
+    pub dockerfile: PathBuf,
+    /// Title shown in the demo and report.
+    pub title: String,
+    /// One sentence: what this variant teaches.
+    pub teaches: String,
+    /// The final stage's base image as the Dockerfile names it.
+    pub final_base: String,
+    /// Lower size bound in decimal MB: catches an image that lost what it must ship.
+    pub min_size_mb: f64,
+    /// Upper size bound in decimal MB: the point of the variant.
+    pub max_size_mb: f64,
+    /// The user the container runs as: `root` or `uid:gid`.
+    pub user: String,
+    /// Whether `/bin/sh` exists in the image.
+    pub shell: bool,
+    /// Whether apt/dpkg exist in the image.
+    pub package_manager: bool,
+    /// Whether cargo and rustc exist in the image.
+    pub toolchain: bool,
+    /// Whether the image must also run read-only, without capabilities, privileges or network.
+    pub hardened: bool,
+    /// Whether the calculator in it is statically linked.
+    pub static_binary: bool,
+}
+
+#[derive(Deserialize)]
+struct RawCatalogue {
+    repository: String,
+    #[serde(rename = "variant")]
+    variants: Vec<Variant>,
+}
+
+impl Variant {
+    /// Whether the catalogue expects the container to run as root (only the naive variant),
+    /// which relaxes the lint rule and the structure check on the user.
+    pub fn runs_as_root(&self) -> bool {
+        self.user == "root" || self.user == "0" || self.user == "0:0"
+    }
+
+    /// The image tag this variant is built under.
+    pub fn image(&self, repository: &str) -> String {
+        format!("{repository}:{}", self.name)
+    }
+}
+
+impl Catalogue {
+    /// Loads the catalogue of the workspace this harness was built in (or, failing that, the
+    /// one above the current directory), so tests and the binary need no path argument.
+    pub fn load() -> Result<Catalogue, CatalogueError> {
+        Catalogue::load_from(&workspace_root()?)
+    }
+
+    /// Loads the catalogue of the workspace at `root`.
+    pub fn load_from(root: &Path) -> Result<Catalogue, CatalogueError> {
+        let path = root.join(CATALOGUE_PATH);
+        let text = std::fs::read_to_string(&path).map_err(|source| CatalogueError::Read {
+            path: path.clone(),
+            source,
+        })?;
+        Catalogue::parse(&text, root, &path)
+    }
+
+    /// Parses catalogue text; `root` resolves the Dockerfile paths and `path` names the file
+    /// in errors.
+    pub fn parse(text: &str, root: &Path, path: &Path) -> Result<Catalogue, CatalogueError> {
+        let raw: RawCatalogue = toml::from_str(text).map_err(|e| CatalogueError::Parse {
+            path: path.to_path_buf(),
+            message: e.to_string().trim_end().to_string(),
+        })?;
+        let catalogue = Catalogue {
+            repository: raw.repository,
+            variants: raw.variants,
+            root: root.to_path_buf(),
+            path: path.to_path_buf(),
+        };
+        catalogue.validate()?;
+        Ok(catalogue)
+    }
+
+    fn validate(&self) -> Result<(), CatalogueError> {
+        let invalid = |variant: &str, key: &'static str, message: String| CatalogueError::Invalid {
+            path: self.path.clone(),
+            variant: variant.to_string(),
+            key,
+            message,
+        };
+        if self.repository.is_empty() || self.repository.contains(':') {
+            return Err(invalid(
+                "-",
+                "repository",
+                format!(
+                    "`{}` must be an image repository without a tag, like `calc-kit/calculator`",
+                    self.repository
+                ),
+            ));
+        }
+        if self.variants.is_empty() {
+            return Err(invalid("-", "variant", "no [[variant]] tables".to_string()));
+        }
+        let mut seen = std::collections::HashSet::new();
+        for v in &self.variants {
+            let name_ok = !v.name.is_empty()
+                && v.name.chars().all(|c| {
+                    c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_' || c == '.'
+                });
+            if !name_ok {
+                return Err(invalid(
+                    &v.name,
+                    "name",
+                    "must be a valid image tag: lowercase letters, digits, `-`, `_`, `.`".into(),
+                ));
+            }
+            if !seen.insert(v.name.as_str()) {
+                return Err(invalid(&v.name, "name", "appears twice".into()));
+            }
+            if !(v.min_size_mb >= 0.0 && v.min_size_mb < v.max_size_mb) {
+                return Err(invalid(
+                    &v.name,
+                    "max_size_mb",
+                    format!(
+                        "bounds {} .. {} MB are not an interval (min must be below max)",
+                        v.min_size_mb, v.max_size_mb
+                    ),
+                ));
+            }
+            if !v.runs_as_root() && parse_uid_gid(&v.user).is_none() {
+                return Err(invalid(
+                    &v.name,
+                    "user",
+                    format!("`{}` must be \"root\" or numeric \"uid:gid\"", v.user),
+                ));
+            }
+            if v.toolchain && !v.shell {
+                // cargo needs a shell for build scripts only, but a toolchain image without one
+                // would be a contradiction a reader trips over.
+                return Err(invalid(
+                    &v.name,
+                    "toolchain",
+                    "a toolchain image always has a shell".into(),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Looks a variant up by name.
+    pub fn get(&self, name: &str) -> Option<&Variant> {
+        self.variants.iter().find(|v| v.name == name)
+    }
+
+    /// The image tag of `variant` in this catalogue's repository.
+    pub fn image(&self, variant: &Variant) -> String {
+        variant.image(&self.repository)
+    }
+
+    /// The absolute path of `variant`'s Dockerfile.
+    pub fn dockerfile_path(&self, variant: &Variant) -> PathBuf {
+        self.root.join(&variant.dockerfile)
+    }
+
+    /// Selects variants by name, in catalogue order; no names means all. An unknown name is an
+    /// error that lists the known ones.
+    pub fn select(&self, names: &[String]) -> Result<Vec<&Variant>, String> {
+        if names.is_empty() {
+            return Ok(self.variants.iter().collect());
+        }
+        for n in names {
+            if self.get(n).is_none() {
+                let known: Vec<_> = self.variants.iter().map(|v| v.name.as_str()).collect();
+                return Err(format!(
+                    "unknown variant `{n}` (the catalogue {} has: {})",
+                    self.path.display(),
+                    known.join(", ")
+                ));
+            }
+        }
+        Ok(self
+            .variants
+            .iter()
+            .filter(|v| names.iter().any(|n| n == &v.name))
+            .collect())
+    }
+}
+
+/// Parses a numeric `uid:gid` (or a bare `uid`).
+pub fn parse_uid_gid(user: &str) -> Option<(u32, Option<u32>)> {
+    match user.split_once(':') {
+        Some((u, g)) => Some((u.parse().ok()?, Some(g.parse().ok()?))),
+        None => Some((user.parse().ok()?, None)),
+    }
+}
+
+/// Finds the workspace root: first from where this crate was compiled (the usual case: tests
+/// and `cargo run`), then by walking up from the current directory (an installed binary run
+/// inside a checkout).
+pub fn workspace_root() -> Result<PathBuf, CatalogueError> {
+    let compiled = Path::new(env!("CARGO_MANIFEST_DIR"));
+    if let Some(root) = find_workspace_root(compiled) {
+        return Ok(root);
+    }
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    find_workspace_root(&cwd).ok_or(CatalogueError::NoWorkspace { start: cwd })
+}
+
+/// Walks up from `start` to the first directory whose Cargo.toml has a `[workspace]` table.
+pub fn find_workspace_root(start: &Path) -> Option<PathBuf> {
+    start.ancestors().find_map(|dir| {
+        let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).ok()?;
+        let is_workspace = manifest
+            .lines()
+            .any(|l| l.trim_start().starts_with("[workspace]"));
+        is_workspace.then(|| dir.to_path_buf())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"
+repository = "calc-kit/calculator"
+
+[[variant]]
+name = "scratch"
+dockerfile = "docker/scratch.Dockerfile"
+title = "Multi-stage to scratch"
+teaches = "Nothing but the binary."
+final_base = "scratch"
+min_size_mb = 0.5
+max_size_mb = 1.5
+user = "65532:65532"
+shell = false
+package_manager = false
+toolchain = false
+hardened = true
+static_binary = true
+"#;
+
+    fn parse(text: &str) -> Result<Catalogue, CatalogueError> {
+        Catalogue::parse(
+            text,
+            Path::new("/nonexistent"),
+            Path::new("docker/variants.toml"),
+        )
+    }
+
+    #[test]
+    fn a_good_catalogue_parses() {
+        let c = parse(GOOD).unwrap();
+        assert_eq!(c.repository, "calc-kit/calculator");
+        let v = c.get("scratch").unwrap();
+        assert_eq!(c.image(v), "calc-kit/calculator:scratch");
+        assert!(!v.runs_as_root());
+        assert!(v.hardened && v.static_binary && !v.shell);
+        assert_eq!(v.max_size_mb, 1.5);
+        assert!(c.select(&["nope".into()]).unwrap_err().contains("scratch"));
+        assert_eq!(c.select(&[]).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn a_missing_key_names_the_key_and_the_file() {
+        let text = GOOD.replace("shell = false\n", "");
+        let err = parse(&text).unwrap_err().to_string();
+        assert!(err.contains("docker/variants.toml"), "{err}");
+        assert!(err.contains("shell"), "{err}");
+    }
+
+    #[test]
+    fn a_wrong_type_names_the_key() {
+        let text = GOOD.replace("max_size_mb = 1.5", "max_size_mb = \"small\"");
+        let err = parse(&text).unwrap_err().to_string();
+        assert!(err.contains("max_size_mb"), "{err}");
+    }
+
+    #[test]
+    fn inverted_bounds_are_rejected() {
+        let text = GOOD.replace("min_size_mb = 0.5", "min_size_mb = 2.0");
+        let err = parse(&text).unwrap_err().to_string();
+        assert!(
+            err.contains("scratch") && err.contains("max_size_mb"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_named_user_is_rejected() {
+        let text = GOOD.replace("65532:65532", "nonroot");
+        let err = parse(&text).unwrap_err().to_string();
+        assert!(err.contains("`user`"), "{err}");
+    }
+
+    #[test]
+    fn duplicate_names_are_rejected() {
+        let text = format!("{GOOD}\n{}", &GOOD[GOOD.find("[[variant]]").unwrap()..]);
+        assert!(parse(&text).unwrap_err().to_string().contains("twice"));
+    }
+
+    #[test]
+    fn the_real_catalogue_loads() {
+        let c = Catalogue::load().unwrap();
+        assert!(c.root.join("Cargo.toml").is_file());
+        assert!(!c.variants.is_empty());
+        assert!(c.variants.iter().any(|v| v.name == "scratch"));
+    }
+
+    #[test]
+    fn uid_gid() {
+        assert_eq!(parse_uid_gid("65532:65532"), Some((65532, Some(65532))));
+        assert_eq!(parse_uid_gid("10001"), Some((10001, None)));
+        assert_eq!(parse_uid_gid("nonroot"), None);
+    }
+}

@@ -1,0 +1,543 @@
+//! The harness's own Dockerfile rules: the hadolint checks that matter for small, safe images,
+//! plus one hadolint cannot know about here (every Dockerfile must also build with the legacy
+//! builder, which is what the `docker build` on these machines uses).
+//!
+//! Each finding names the rule, the line, what to do and why, because the reader is a learner
+//! and the message is the lesson.
+
+use std::fmt;
+use std::path::Path;
+
+use crate::dockerfile::{
+    Dockerfile, Instruction, Stage, flag_value, leading_flags, looks_like_image, without_flags,
+};
+
+/// A lint rule: its id for reference, a short name, and the reason it exists.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Rule {
+    /// Stable id (`CK001`...), used by fixtures and docs.
+    pub id: &'static str,
+    /// Short kebab-case name.
+    pub name: &'static str,
+    /// Why the rule matters, said once here and appended to every finding.
+    pub why: &'static str,
+}
+
+/// Every rule, defined in exactly this one place.
+pub const RULES: &[Rule] = &[
+    Rule {
+        id: "CK001",
+        name: "untagged-base",
+        why: "an untagged image means `latest`, which changes under you: builds stop being repeatable and sizes drift",
+    },
+    Rule {
+        id: "CK002",
+        name: "latest-tag",
+        why: "`latest` is whatever was pushed last: pin the version you tested",
+    },
+    Rule {
+        id: "CK003",
+        name: "shell-form-entrypoint",
+        why: "shell form runs `/bin/sh -c`, which does not exist in distroless or scratch, and makes the shell PID 1 so signals never reach the program",
+    },
+    Rule {
+        id: "CK004",
+        name: "runs-as-root",
+        why: "a process escaping a root container starts with root's privileges; the calculator needs none",
+    },
+    Rule {
+        id: "CK005",
+        name: "copy-from-unknown-stage",
+        why: "`COPY --from` must name an earlier stage (or an image); otherwise the builder tries to pull an image of that name and fails",
+    },
+    Rule {
+        id: "CK006",
+        name: "install-recommends",
+        why: "recommended packages are not needed to run anything and can double an image",
+    },
+    Rule {
+        id: "CK007",
+        name: "apt-lists-left",
+        why: "the package lists (tens of MB) stay in the layer forever unless removed in the same RUN: a later RUN only hides them",
+    },
+    Rule {
+        id: "CK008",
+        name: "buildkit-only-syntax",
+        why: "the legacy builder (what `docker build` without buildx uses) rejects it, and every variant must build with both builders",
+    },
+];
+
+fn rule(id: &str) -> &'static Rule {
+    RULES
+        .iter()
+        .find(|r| r.id == id)
+        .expect("rule ids are defined in RULES")
+}
+
+/// One rule violation at one line.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    /// The rule broken.
+    pub rule: &'static Rule,
+    /// 1-based line of the instruction.
+    pub line: usize,
+    /// What is wrong here and what to do instead.
+    pub message: String,
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "line {}: {} {}: {} (why: {})",
+            self.line, self.rule.id, self.rule.name, self.message, self.rule.why
+        )
+    }
+}
+
+/// What the catalogue allows for a given Dockerfile.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LintOptions {
+    /// The variant is meant to run as root (the naive one, which shows the problem).
+    pub allow_root: bool,
+}
+
+/// Lints a Dockerfile file; findings are sorted by line.
+pub fn lint_file(path: &Path, options: LintOptions) -> std::io::Result<Vec<Finding>> {
+    Ok(lint(&std::fs::read_to_string(path)?, options))
+}
+
+/// Lints Dockerfile text; findings are sorted by line.
+pub fn lint(text: &str, options: LintOptions) -> Vec<Finding> {
+    let d = Dockerfile::parse(text);
+    let mut out = Vec::new();
+    for stage in &d.stages {
+        check_base(&d, stage, &mut out);
+        for ins in &stage.instructions {
+            check_instruction(&d, stage, ins, &mut out);
+        }
+    }
+    check_entrypoints(&d, &mut out);
+    if !options.allow_root {
+        check_user(&d, &mut out);
+    }
+    check_apt_lists(&d, &mut out);
+    out.sort_by_key(|f| (f.line, f.rule.id));
+    out
+}
+
+fn finding(id: &str, line: usize, message: String) -> Finding {
+    Finding {
+        rule: rule(id),
+        line,
+        message,
+    }
+}
+
+/// Splits an image reference into (name, tag, digest) the way Docker reads it: the tag is
+/// after the last `:` that follows the last `/` (so a registry port is not a tag).
+fn split_image(reference: &str) -> (&str, Option<&str>, Option<&str>) {
+    let (rest, digest) = match reference.split_once('@') {
+        Some((r, d)) => (r, Some(d)),
+        None => (reference, None),
+    };
+    let last_slash = rest.rfind('/').map(|i| i + 1).unwrap_or(0);
+    match rest[last_slash..].rfind(':') {
+        Some(i) => (
+            &rest[..last_slash + i],
+            Some(&rest[last_slash + i + 1..]),
+            digest,
+        ),
+        None => (rest, None, digest),
+    }
+}
+
+fn check_image_ref(reference: &str, line: usize, what: &str, out: &mut Vec<Finding>) {
+    if reference.contains('$') {
+        // An unresolved build arg: the builder decides; nothing to say statically.
+        return;
+    }
+    let (name, tag, digest) = split_image(reference);
+    match (tag, digest) {
+        (None, None) => out.push(finding(
+            "CK001",
+            line,
+            format!("{what} `{reference}` has no tag: write `{name}:<version>` (for example a Debian 13 tag such as `trixie-slim`)"),
+        )),
+        (Some(t), _) if t.eq_ignore_ascii_case("latest") => out.push(finding(
+            "CK002",
+            line,
+            format!("{what} `{reference}` uses `latest`: replace it with the version you tested"),
+        )),
+        _ => {}
+    }
+}
+
+fn check_base(d: &Dockerfile, stage: &Stage, out: &mut Vec<Finding>) {
+    if stage.base == "scratch" || d.stage_named(&stage.base, stage.index).is_some() {
+        return;
+    }
+    check_image_ref(&stage.base, stage.line, "FROM", out);
+}
+
+fn check_instruction(d: &Dockerfile, stage: &Stage, ins: &Instruction, out: &mut Vec<Finding>) {
+    let flags = leading_flags(&ins.args);
+    match ins.keyword.as_str() {
+        "COPY" | "ADD" => {
+            if let Some(from) = flag_value(&ins.args, "from") {
+                if d.stage_named(&from, stage.index).is_some() {
+                    // An earlier stage: fine.
+                } else if let Some(later) = d.stage_named(&from, d.stages.len()) {
+                    out.push(finding(
+                        "CK005",
+                        ins.line,
+                        format!(
+                            "`--from={from}` names stage {} (line {}), which is not earlier than this one: move that stage above this line",
+                            later.index, later.line
+                        ),
+                    ));
+                } else if looks_like_image(&from) {
+                    check_image_ref(&from, ins.line, "COPY --from", out);
+                } else {
+                    let known: Vec<String> = d.stages[..stage.index]
+                        .iter()
+                        .filter_map(|s| s.alias.clone())
+                        .collect();
+                    out.push(finding(
+                        "CK005",
+                        ins.line,
+                        format!(
+                            "`--from={from}` names no earlier stage (earlier stages: {}): add `AS {from}` to the FROM of the stage you mean, or fix the name",
+                            if known.is_empty() { "none named".to_string() } else { known.join(", ") }
+                        ),
+                    ));
+                }
+            }
+            for (flag, _) in &flags {
+                if matches!(
+                    flag.as_str(),
+                    "chmod" | "link" | "parents" | "exclude" | "checksum"
+                ) {
+                    out.push(finding(
+                        "CK008",
+                        ins.line,
+                        format!("`{} --{flag}` needs BuildKit: set permissions with a RUN chmod in the build stage (or in the source tree) instead", ins.keyword),
+                    ));
+                }
+            }
+            if has_heredoc(&ins.args) {
+                out.push(finding(
+                    "CK008",
+                    ins.line,
+                    format!("a heredoc in {} needs BuildKit: put the content in a file in the build context and COPY it", ins.keyword),
+                ));
+            }
+        }
+        "RUN" => {
+            for (flag, _) in &flags {
+                out.push(finding(
+                    "CK008",
+                    ins.line,
+                    format!("`RUN --{flag}` needs BuildKit: cache dependencies with layer order instead (copy the manifests, build the dependencies, then copy the sources)"),
+                ));
+            }
+            if has_heredoc(&ins.args) {
+                out.push(finding(
+                    "CK008",
+                    ins.line,
+                    "a heredoc in RUN needs BuildKit: chain the commands with `&&` and `\\` line continuations".to_string(),
+                ));
+            }
+            for segment in shell_segments(without_flags(&ins.args)) {
+                if is_apt_install(segment) && !segment.contains("--no-install-recommends") {
+                    out.push(finding(
+                        "CK006",
+                        ins.line,
+                        "`apt-get install` without `--no-install-recommends`: add it right after `install`".to_string(),
+                    ));
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn check_entrypoints(d: &Dockerfile, out: &mut Vec<Finding>) {
+    for ins in &d.instructions {
+        if ins.keyword != "ENTRYPOINT" && ins.keyword != "CMD" {
+            continue;
+        }
+        let exec_form = serde_json::from_str::<Vec<String>>(&ins.args).is_ok();
+        if !exec_form {
+            let words: Vec<String> = ins
+                .args
+                .split_whitespace()
+                .map(|w| format!("\"{}\"", w.trim_matches(|c| c == '"' || c == '\'')))
+                .collect();
+            out.push(finding(
+                "CK003",
+                ins.line,
+                format!(
+                    "{} is in shell form: write the JSON exec form, `{} [{}]` (double quotes, commas)",
+                    ins.keyword,
+                    ins.keyword,
+                    words.join(", ")
+                ),
+            ));
+        }
+    }
+}
+
+fn is_root_user(user: &str) -> bool {
+    let u = user.split(':').next().unwrap_or("").trim();
+    u == "root" || u == "0"
+}
+
+fn check_user(d: &Dockerfile, out: &mut Vec<Finding>) {
+    let Some(final_stage) = d.final_stage() else {
+        return;
+    };
+    // The USER in force is the last one along the chain of stages the image is built FROM.
+    let chain = d.shipped_stages();
+    let mut last_user: Option<&Instruction> = None;
+    for idx in chain.iter().rev() {
+        for ins in &d.stages[*idx].instructions {
+            if ins.keyword == "USER" {
+                last_user = Some(ins);
+            }
+        }
+    }
+    match last_user {
+        Some(ins) if is_root_user(&ins.args) => out.push(finding(
+            "CK004",
+            ins.line,
+            format!("the last USER is `{}`: switch to an unprivileged numeric user, such as `USER 65532:65532`, after the steps that need root", ins.args),
+        )),
+        Some(_) => {}
+        None => {
+            let origin = &d.stages[*chain.last().unwrap_or(&final_stage.index)];
+            let (_, tag, _) = split_image(&origin.base);
+            let base_is_nonroot = tag.is_some_and(|t| t.contains("nonroot"));
+            if !base_is_nonroot {
+                out.push(finding(
+                    "CK004",
+                    final_stage.line,
+                    format!("the final stage sets no USER, so the image runs as `{}`'s user, root: add `USER 65532:65532` (a numeric user works even without /etc/passwd)", origin.base),
+                ));
+            }
+        }
+    }
+}
+
+fn check_apt_lists(d: &Dockerfile, out: &mut Vec<Finding>) {
+    for idx in d.shipped_stages() {
+        for ins in &d.stages[idx].instructions {
+            if ins.keyword != "RUN" {
+                continue;
+            }
+            let cmd = without_flags(&ins.args);
+            let uses_apt = shell_segments(cmd)
+                .iter()
+                .any(|s| is_apt_install(s) || is_apt_command(s, "update"));
+            let cleans = cmd.contains("rm ") && cmd.contains("/var/lib/apt/lists");
+            if uses_apt && !cleans {
+                out.push(finding(
+                    "CK007",
+                    ins.line,
+                    "this RUN fills /var/lib/apt/lists in a shipped stage: end the same RUN with `&& rm -rf /var/lib/apt/lists/*`".to_string(),
+                ));
+            }
+        }
+    }
+}
+
+/// Splits a shell command on `&&`, `||`, `;` and `|` into simple commands.
+fn shell_segments(cmd: &str) -> Vec<&str> {
+    cmd.split(['&', '|', ';'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+fn is_apt_command(segment: &str, sub: &str) -> bool {
+    let mut words = segment.split_whitespace();
+    let Some(first) = words.find(|w| !w.contains('=')) else {
+        return false;
+    };
+    if first != "apt-get" && first != "apt" {
+        return false;
+    }
+    words.find(|w| !w.starts_with('-')) == Some(sub)
+}
+
+fn is_apt_install(segment: &str) -> bool {
+    is_apt_command(segment, "install")
+}
+
+/// `<<WORD`, `<<-WORD`, `<<"WORD"` (not the `<<<` here-string).
+fn has_heredoc(args: &str) -> bool {
+    let bytes = args.as_bytes();
+    let mut i = 0;
+    while let Some(pos) = args[i..].find("<<") {
+        let at = i + pos;
+        let next = at + 2;
+        let prev_is_lt = at > 0 && bytes[at - 1] == b'<';
+        let mut j = next;
+        if j < bytes.len() && bytes[j] == b'-' {
+            j += 1;
+        }
+        if j < bytes.len() && (bytes[j] == b'"' || bytes[j] == b'\'') {
+            j += 1;
+        }
+        let word_follows = j < bytes.len() && (bytes[j].is_ascii_alphabetic() || bytes[j] == b'_');
+        if !prev_is_lt && bytes.get(next) != Some(&b'<') && word_follows {
+            return true;
+        }
+        i = next;
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ids(text: &str, allow_root: bool) -> Vec<&'static str> {
+        lint(text, LintOptions { allow_root })
+            .iter()
+            .map(|f| f.rule.id)
+            .collect()
+    }
+
+    const GOOD: &str = r#"FROM rust:1.95-slim-trixie AS builder
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends pkg-config
+COPY . .
+FROM scratch
+COPY --from=builder /src/calculator /calculator
+USER 65532:65532
+ENTRYPOINT ["/calculator"]
+"#;
+
+    #[test]
+    fn a_good_dockerfile_passes() {
+        assert!(
+            ids(GOOD, false).is_empty(),
+            "{:?}",
+            lint(GOOD, LintOptions::default())
+        );
+    }
+
+    #[test]
+    fn each_rule_fires() {
+        assert_eq!(
+            ids(&GOOD.replace("rust:1.95-slim-trixie", "rust"), false),
+            ["CK001"]
+        );
+        assert_eq!(
+            ids(&GOOD.replace("rust:1.95-slim-trixie", "rust:latest"), false),
+            ["CK002"]
+        );
+        assert_eq!(
+            ids(&GOOD.replace("[\"/calculator\"]", "/calculator"), false),
+            ["CK003"]
+        );
+        assert_eq!(ids(&GOOD.replace("65532:65532", "root"), false), ["CK004"]);
+        assert_eq!(
+            ids(&GOOD.replace("USER 65532:65532\n", ""), false),
+            ["CK004"]
+        );
+        assert_eq!(
+            ids(&GOOD.replace("--from=builder", "--from=build"), false),
+            ["CK005"]
+        );
+        assert_eq!(
+            ids(&GOOD.replace(" --no-install-recommends", ""), false),
+            ["CK006"]
+        );
+        assert_eq!(
+            ids(&GOOD.replace("COPY . .", "COPY --chmod=755 . ."), false),
+            ["CK008"]
+        );
+        assert_eq!(
+            ids(
+                &GOOD.replace("COPY . .", "RUN --mount=type=cache,target=/x true"),
+                false
+            ),
+            ["CK008"]
+        );
+        assert_eq!(
+            ids(&GOOD.replace("COPY . .", "RUN <<EOF"), false),
+            ["CK008"]
+        );
+    }
+
+    #[test]
+    fn apt_lists_matter_only_in_shipped_stages() {
+        let single = "FROM debian:trixie-slim\nRUN apt-get update && apt-get install -y --no-install-recommends bc\nUSER 1:1\nENTRYPOINT [\"bc\"]\n";
+        assert_eq!(ids(single, false), ["CK007"]);
+        let fixed = single.replace("bc\nUSER", "bc && rm -rf /var/lib/apt/lists/*\nUSER");
+        assert!(ids(&fixed, false).is_empty());
+    }
+
+    #[test]
+    fn root_is_allowed_when_the_catalogue_says_so() {
+        let naive = "FROM rust:1.95-trixie\nCOPY . .\nCMD [\"cargo\", \"run\"]\n";
+        assert_eq!(ids(naive, false), ["CK004"]);
+        assert!(ids(naive, true).is_empty());
+    }
+
+    #[test]
+    fn nonroot_distroless_needs_no_user() {
+        let d = "FROM rust:1.95-slim-trixie AS b\nFROM gcr.io/distroless/cc-debian13:nonroot\nCOPY --from=b /x /x\nENTRYPOINT [\"/x\"]\n";
+        assert!(ids(d, false).is_empty());
+    }
+
+    #[test]
+    fn copy_from_a_later_stage_is_caught() {
+        let d = "FROM rust:1 AS a\nCOPY --from=b /x /x\nFROM rust:1 AS b\nUSER 1\n";
+        let f = lint(d, LintOptions::default());
+        assert_eq!(f.len(), 1);
+        assert!(f[0].message.contains("not earlier"), "{}", f[0]);
+    }
+
+    #[test]
+    fn registry_ports_are_not_tags() {
+        assert_eq!(
+            split_image("localhost:5000/calc"),
+            ("localhost:5000/calc", None, None)
+        );
+        assert_eq!(
+            split_image("gcr.io/distroless/cc-debian13:nonroot").1,
+            Some("nonroot")
+        );
+        assert_eq!(split_image("debian@sha256:abc").2, Some("sha256:abc"));
+        assert!(ids("FROM debian@sha256:abc\nUSER 1\n", false).is_empty());
+    }
+
+    #[test]
+    fn heredocs() {
+        assert!(has_heredoc("<<EOF"));
+        assert!(has_heredoc("cat <<-'X' > f"));
+        assert!(!has_heredoc("cat <<< hello"));
+        assert!(!has_heredoc("echo $((1 << 2))"));
+    }
+
+    #[test]
+    fn messages_teach() {
+        let f = &lint(
+            &GOOD.replace("[\"/calculator\"]", "/calculator --quiet"),
+            LintOptions::default(),
+        )[0];
+        let text = f.to_string();
+        assert!(
+            text.starts_with("line 8: CK003 shell-form-entrypoint:"),
+            "{text}"
+        );
+        assert!(
+            text.contains(r#"ENTRYPOINT ["/calculator", "--quiet"]"#),
+            "{text}"
+        );
+        assert!(text.contains("why:"), "{text}");
+    }
+}

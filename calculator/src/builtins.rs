@@ -244,7 +244,7 @@ fn float(args: Vec<Number>, f: fn(f64) -> f64) -> Calc<Number> {
 fn unit_interval(args: Vec<Number>, name: &str, f: fn(f64) -> f64) -> Calc<Number> {
     let x = one(args).as_f64()?;
     if !(-1.0..=1.0).contains(&x) {
-        return Err(format!("{name} is defined only for -1 <= x <= 1"));
+        return Err(format!("{name} needs a value between -1 and 1"));
     }
     Number::float(f(x))
 }

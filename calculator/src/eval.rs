@@ -71,8 +71,8 @@ impl Env<'_> {
     }
 }
 
-pub(crate) fn run(program: &[Instr], env: &Env<'_>) -> Result<Number, Error> {
-    for instr in program {
+pub(crate) fn run(program: Vec<Instr>, env: &Env<'_>) -> Result<Number, Error> {
+    for instr in &program {
         match instr {
             Instr::Load(name, span) => {
                 env.load(name, *span)?;
@@ -86,15 +86,15 @@ pub(crate) fn run(program: &[Instr], env: &Env<'_>) -> Result<Number, Error> {
     let underflow = || Error::new("internal error: malformed expression");
     for instr in program {
         match instr {
-            Instr::Push(n) => stack.push(n.clone()),
-            Instr::Load(name, span) => stack.push(env.load(name, *span)?),
+            Instr::Push(n) => stack.push(n),
+            Instr::Load(name, span) => stack.push(env.load(&name, span)?),
             Instr::Neg => {
                 let a = stack.pop().ok_or_else(underflow)?;
                 stack.push(number::neg(a));
             }
             Instr::Factorial(span) => {
                 let a = stack.pop().ok_or_else(underflow)?;
-                stack.push(number::factorial(a).map_err(|m| Error::at(m, *span))?);
+                stack.push(number::factorial(a).map_err(|m| Error::at(m, span))?);
             }
             Instr::Binary(op, span) => {
                 let b = stack.pop().ok_or_else(underflow)?;
@@ -107,12 +107,12 @@ pub(crate) fn run(program: &[Instr], env: &Env<'_>) -> Result<Number, Error> {
                     BinOp::Rem => number::rem,
                     BinOp::Pow => number::pow,
                 };
-                stack.push(f(a, b).map_err(|m| Error::at(m, *span))?);
+                stack.push(f(a, b).map_err(|m| Error::at(m, span))?);
             }
             Instr::Call { name, argc, span } => {
-                let at = stack.len().checked_sub(*argc).ok_or_else(underflow)?;
+                let at = stack.len().checked_sub(argc).ok_or_else(underflow)?;
                 let args = stack.split_off(at);
-                let b = builtins::lookup(name).ok_or_else(underflow)?;
+                let b = builtins::lookup(&name).ok_or_else(underflow)?;
                 let Imp::Func(f) = b.imp else {
                     return Err(underflow());
                 };

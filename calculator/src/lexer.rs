@@ -169,6 +169,13 @@ fn number(chars: &[char], start: usize) -> Result<(Tok, usize), Error> {
         }
     }
     let span = Span::new(start, end);
+    if !is_float && end - start <= 18 && chars[start..end].iter().all(char::is_ascii_digit) {
+        // The common short literal, without a trip through the big-number parser.
+        let value = chars[start..end]
+            .iter()
+            .fold(0i64, |acc, &c| acc * 10 + i64::from(c as u8 - b'0'));
+        return Ok((Tok::Num(Number::from(value)), end));
+    }
     let mut text = digit_group(&chars[start..int_end], "decimal", span)?;
     if !is_float {
         let n = number::parse_int(&text, 10).map_err(|m| Error::at(m, span))?;

@@ -75,7 +75,7 @@ fn quote(chars: &[char], span: Span) -> String {
 }
 
 /// Parses a whole expression. `chars` is the line, for quoting tokens in messages.
-pub(crate) fn parse(tokens: &[Token], chars: &[char]) -> Result<Vec<Instr>, Error> {
+pub(crate) fn parse(tokens: &mut [Token], chars: &[char]) -> Result<Vec<Instr>, Error> {
     let mut out = Vec::with_capacity(tokens.len());
     let mut stack: Vec<Pending> = Vec::new();
     let mut expect_operand = true;
@@ -84,20 +84,21 @@ pub(crate) fn parse(tokens: &[Token], chars: &[char]) -> Result<Vec<Instr>, Erro
     let mut i = 0;
 
     while i < tokens.len() {
-        let Token { tok, span } = &tokens[i];
-        let span = *span;
+        let span = tokens[i].span;
+        // Taken rather than cloned: only the spans of earlier tokens are read again.
+        let tok = std::mem::replace(&mut tokens[i].tok, Tok::Comma);
         let opened_call = std::mem::take(&mut just_opened_call);
         i += 1;
         if expect_operand {
             match tok {
                 Tok::Num(n) => {
-                    out.push(Instr::Push(n.clone()));
+                    out.push(Instr::Push(n));
                     expect_operand = false;
                 }
                 Tok::Ident(name) => {
                     if tokens.get(i).is_some_and(|t| t.tok == Tok::LParen) {
                         stack.push(Pending::Call {
-                            name: name.clone(),
+                            name,
                             name_span: span,
                             paren: tokens[i].span,
                             argc: 0,
@@ -105,7 +106,7 @@ pub(crate) fn parse(tokens: &[Token], chars: &[char]) -> Result<Vec<Instr>, Erro
                         i += 1;
                         just_opened_call = true;
                     } else {
-                        out.push(Instr::Load(name.clone(), span));
+                        out.push(Instr::Load(name, span));
                         expect_operand = false;
                     }
                 }

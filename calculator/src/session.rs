@@ -56,9 +56,9 @@ impl Session {
         if COMMAND_WORDS.contains(&code) {
             return Ok(Outcome::Exit);
         }
-        let tokens = tokens?;
+        let mut tokens = tokens?;
 
-        if let [first, second, rest @ ..] = tokens.as_slice() {
+        if let [first, second, rest @ ..] = tokens.as_mut_slice() {
             if let (Tok::Ident(name), Tok::Assign) = (&first.tok, &second.tok) {
                 check_assignable(name, first.span)?;
                 if rest.is_empty() {
@@ -66,14 +66,14 @@ impl Session {
                     return Err(Error::at("expected a value after '='", Span::new(end, end)));
                 }
                 let program = parser::parse(rest, &chars)?;
-                let value = eval::run(&program, &self.env())?;
+                let value = eval::run(program, &self.env())?;
                 self.vars.insert(name.clone(), value);
                 return Ok(Outcome::Silent);
             }
         }
 
-        let program = parser::parse(&tokens, &chars)?;
-        let value = eval::run(&program, &self.env())?;
+        let program = parser::parse(&mut tokens, &chars)?;
+        let value = eval::run(program, &self.env())?;
         self.ans = Some(value.clone());
         Ok(Outcome::Value(value))
     }

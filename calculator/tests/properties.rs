@@ -1,0 +1,170 @@
+//! Property tests: the evaluator never panics, and integer arithmetic is exact.
+
+use calculator::{Outcome, Session};
+use num_bigint::BigInt;
+use proptest::prelude::*;
+
+fn value(session: &mut Session, line: &str) -> String {
+    match session.eval_line(line) {
+        Ok(Outcome::Value(v)) => v.to_string(),
+        other => panic!("{line:?} gave {other:?}"),
+    }
+}
+
+fn eval(line: &str) -> String {
+    value(&mut Session::new(), line)
+}
+
+/// Integers of up to 60 digits, either sign, as text.
+fn big() -> impl Strategy<Value = String> {
+    ("-?", "[1-9][0-9]{0,59}|0").prop_map(|(sign, digits)| {
+        if digits == "0" {
+            digits
+        } else {
+            format!("{sign}{digits}")
+        }
+    })
+}
+
+fn nonzero() -> impl Strategy<Value = String> {
+    big().prop_filter("non-zero", |s| s != "0")
+}
+
+/// A fragment of the language, so generated lines get past the lexer and exercise the
+/// parser and evaluator rather than failing on the first character.
+fn token() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "[0-9]{1,4}",
+        "[0-9]{1,3}\\.[0-9]{0,3}",
+        "[0-9]e-?[0-9]{1,3}",
+        "0x[0-9a-f]{1,4}",
+        Just("99999999999999999999".to_string()),
+        prop::sample::select(vec![
+            "+", "-", "*", "/", "%", "^", "**", "!", "(", ")", ",", "=", " ", "#", "pi", "e",
+            "tau", "ans", "x", "y", "sqrt(", "log(", "min(", "max(", "exp(", "floor(", "ln(",
+            "asin(", "cbrt(", "round(", "exit", ":vars", ":help", "\t", "\n", "_",
+        ])
+        .prop_map(str::to_string),
+    ]
+}
+
+proptest! {
+    #[test]
+    fn never_panics_on_arbitrary_text(line in "\\PC{0,60}") {
+        let mut session = Session::new();
+        if let Err(e) = session.eval_line(&line) {
+            let report = e.report(&line);
+            prop_assert!(report.starts_with("error: ") && report.ends_with('\n'));
+        }
+    }
+
+    #[test]
+    fn never_panics_on_any_characters(line in any::<String>()) {
+        let _ = Session::new().eval_line(&line).map_err(|e| e.report(&line));
+    }
+
+    #[test]
+    fn never_panics_on_language_fragments(
+        lines in prop::collection::vec(prop::collection::vec(token(), 0..16), 1..4)
+    ) {
+        let mut session = Session::new();
+        for parts in lines {
+            let line = parts.concat();
+            match session.eval_line(&line) {
+                Ok(Outcome::Value(v)) => {
+                    let shown = v.to_string();
+                    prop_assert!(!shown.contains("inf") && !shown.contains("NaN"), "{line:?} -> {shown}");
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    let report = e.report(&line);
+                    prop_assert!(report.ends_with('\n'));
+                    if let Some(span) = e.span() {
+                        prop_assert!(span.start <= span.end);
+                        prop_assert!(span.start <= line.chars().count());
+                    }
+                }
+            }
+            let _ = calculator::is_incomplete(&line);
+        }
+    }
+
+    #[test]
+    fn addition_matches_big_integers(a in big(), b in big()) {
+        let expected = a.parse::<BigInt>().unwrap() + b.parse::<BigInt>().unwrap();
+        prop_assert_eq!(eval(&format!("{a} + ({b})")), expected.to_string());
+    }
+
+    #[test]
+    fn multiplication_matches_big_integers(a in big(), b in big()) {
+        let expected = a.parse::<BigInt>().unwrap() * b.parse::<BigInt>().unwrap();
+        prop_assert_eq!(eval(&format!("({a}) * ({b})")), expected.to_string());
+    }
+
+    #[test]
+    fn subtraction_undoes_addition(a in big(), b in big()) {
+        prop_assert_eq!(eval(&format!("(({a}) + ({b})) - ({b})")), eval(&a));
+    }
+
+    #[test]
+    fn multiplication_commutes(a in big(), b in big()) {
+        prop_assert_eq!(eval(&format!("({a}) * ({b})")), eval(&format!("({b}) * ({a})")));
+    }
+
+    #[test]
+    fn exact_division_undoes_multiplication(a in big(), b in nonzero()) {
+        prop_assert_eq!(eval(&format!("({a}) * ({b}) / ({b})")), eval(&a));
+    }
+
+    #[test]
+    fn remainder_follows_the_dividend(a in big(), b in nonzero()) {
+        let r: BigInt = eval(&format!("({a}) % ({b})")).parse().unwrap();
+        let a: BigInt = a.parse().unwrap();
+        let b: BigInt = b.parse().unwrap();
+        prop_assert!(r == BigInt::from(0) || r.sign() == a.sign());
+        prop_assert!(r.magnitude() < b.magnitude());
+        prop_assert_eq!(r, &a % &b);
+    }
+
+    #[test]
+    fn division_and_remainder_rebuild_the_dividend(a in big(), b in nonzero()) {
+        let mut s = Session::new();
+        s.eval_line(&format!("a = {a}")).unwrap();
+        s.eval_line(&format!("b = {b}")).unwrap();
+        prop_assert_eq!(value(&mut s, "(a - a % b) / b * b + a % b"), eval(&a));
+    }
+
+    #[test]
+    fn inexact_division_is_a_close_float(a in big(), b in nonzero()) {
+        let (x, y): (BigInt, BigInt) = (a.parse().unwrap(), b.parse().unwrap());
+        let shown = eval(&format!("({a}) / ({b})"));
+        if (&x % &y) == BigInt::from(0) {
+            prop_assert_eq!(shown, (&x / &y).to_string());
+        } else {
+            let got: f64 = shown.parse().unwrap();
+            let want = x.to_string().parse::<f64>().unwrap() / y.to_string().parse::<f64>().unwrap();
+            prop_assert!(((got - want) / want).abs() < 1e-13, "{} vs {}", got, want);
+        }
+    }
+
+    #[test]
+    fn powers_match_repeated_multiplication(a in "-?[1-9][0-9]{0,5}", n in 0u32..12) {
+        let expected = a.parse::<BigInt>().unwrap().pow(n);
+        prop_assert_eq!(eval(&format!("({a})^{n}")), expected.to_string());
+    }
+
+    #[test]
+    fn integer_literals_print_back_unchanged(a in big()) {
+        prop_assert_eq!(eval(&a), a.parse::<BigInt>().unwrap().to_string());
+    }
+
+    #[test]
+    fn floats_print_at_most_15_significant_digits(x in -1e300f64..1e300) {
+        let shown = eval(&format!("{x:e}"));
+        let mantissa = shown.split('e').next().unwrap();
+        let digits = mantissa.chars().filter(char::is_ascii_digit).collect::<String>();
+        prop_assert!(digits.trim_start_matches('0').trim_end_matches('0').len() <= 15, "{}", shown);
+        let back: f64 = shown.parse().unwrap();
+        prop_assert!(x == 0.0 || ((back - x) / x).abs() < 1e-14, "{} -> {}", x, shown);
+    }
+}

@@ -12,7 +12,10 @@ use crate::number::{self, Calc, Number};
 /// it accepts, so arity errors and help text come from the same place.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
+    /// A fixed value, read by name (`pi`); it cannot be called or reassigned.
     Constant,
+    /// Called with parentheses; `max_args` is `None` when any number from `min_args` up
+    /// is accepted (`min`, `max`).
     Function {
         min_args: usize,
         max_args: Option<usize>,

@@ -8,7 +8,10 @@ use std::fmt;
 /// even when the line holds non-ASCII text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Span {
+    /// Column of the first character in the span, counted from 0.
     pub start: usize,
+    /// Column just past the span; equal to `start` for a position between characters,
+    /// such as the end of the line when more input was expected.
     pub end: usize,
 }
 

@@ -15,8 +15,8 @@
 //! - [`lint`]: the harness's own Dockerfile rules, with messages that teach;
 //! - [`format`]: numbers and sizes printed the same way everywhere.
 
-// pub mod bases;
-// pub mod build;
+pub mod bases;
+pub mod build;
 pub mod catalogue;
 pub mod context;
 pub mod dockerfile;
@@ -24,7 +24,7 @@ pub mod engine;
 pub mod format;
 // pub mod inspect;
 pub mod lint;
-// pub mod run;
+pub mod run;
 
 /// The label every container the harness creates carries, so that leftovers can be found and
 /// removed even after a crash (see [`run::sweep`]).

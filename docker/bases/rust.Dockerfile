@@ -48,10 +48,12 @@ RUN set -eux; \
 COPY usr/local/ /usr/local/
 
 # The rustup proxies are symbolic links to rustup, which looks at the name it was called
-# by. Without rustup on the host, the links point straight into the toolchain instead.
+# by; as in the official image, cargo-clippy or rustfmt then say that their component is
+# not installed. Without rustup on the host, only the tools the toolchain has get a link,
+# straight into the toolchain.
 RUN set -eux; \
     toolchain="$(ls "$RUSTUP_HOME/toolchains")"; \
-    for tool in cargo rustc rustdoc rust-gdb rust-gdbgui rust-lldb; do \
+    for tool in cargo cargo-clippy cargo-fmt clippy-driver rustc rustdoc rustfmt rust-gdb rust-gdbgui rust-lldb; do \
         if [ -x "$CARGO_HOME/bin/rustup" ]; then \
             ln -sf rustup "$CARGO_HOME/bin/$tool"; \
         elif [ -e "$RUSTUP_HOME/toolchains/$toolchain/bin/$tool" ]; then \

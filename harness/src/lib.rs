@@ -22,7 +22,7 @@ pub mod context;
 pub mod dockerfile;
 pub mod engine;
 pub mod format;
-// pub mod inspect;
+pub mod inspect;
 pub mod lint;
 pub mod run;
 

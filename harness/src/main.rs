@@ -1,0 +1,201 @@
+//! `harness`: the justfile's entry point to the library (build, inspect, lint, sweep).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use harness::build::{BuildEvent, build_variant};
+use harness::catalogue::Catalogue;
+use harness::format::{group_digits, human_size, seconds};
+use harness::lint::{LintOptions, lint_file};
+
+/// Builds, inspects and lints the calc-kit Dockerfile variants named in docker/variants.toml.
+#[derive(Parser)]
+#[command(version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build variants (all when none is named), one after the other, with progress.
+    Build {
+        /// Variant names from the catalogue.
+        variants: Vec<String>,
+    },
+    /// Print size, compressed size, layers, files, packages and more for built variants.
+    Inspect {
+        /// Variant names from the catalogue.
+        variants: Vec<String>,
+    },
+    /// Check Dockerfiles against the harness's rules (the catalogue's when none is given).
+    Lint {
+        /// Dockerfiles to check instead of the catalogue's.
+        files: Vec<PathBuf>,
+    },
+    /// Remove containers the harness left behind (label io.calc-kit.harness).
+    Sweep,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Lint { files } => lint(files),
+        other => {
+            let rt = tokio::runtime::Runtime::new().expect("a tokio runtime");
+            rt.block_on(engine_command(other))
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("harness: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn lint(files: Vec<PathBuf>) -> Result<(), String> {
+    let catalogue = Catalogue::load().map_err(|e| e.to_string())?;
+    let targets: Vec<(PathBuf, LintOptions)> = if files.is_empty() {
+        catalogue
+            .variants
+            .iter()
+            .map(|v| {
+                (
+                    catalogue.dockerfile_path(v),
+                    LintOptions {
+                        allow_root: v.runs_as_root(),
+                    },
+                )
+            })
+            .collect()
+    } else {
+        files
+            .into_iter()
+            .map(|f| (f, LintOptions::default()))
+            .collect()
+    };
+    let mut failures = 0;
+    for (path, options) in targets {
+        let shown = path
+            .strip_prefix(&catalogue.root)
+            .unwrap_or(&path)
+            .display()
+            .to_string();
+        let findings = lint_file(&path, options).map_err(|e| format!("{shown}: {e}"))?;
+        if findings.is_empty() {
+            println!("ok   {shown}");
+        }
+        for f in &findings {
+            println!("FAIL {shown}:{f}");
+        }
+        failures += findings.len();
+    }
+    if failures > 0 {
+        Err(format!("{failures} lint finding(s)"))
+    } else {
+        Ok(())
+    }
+}
+
+async fn engine_command(command: Command) -> Result<(), String> {
+    let engine = harness::engine::connect()
+        .await
+        .map_err(|e| e.to_string())?;
+    eprintln!("{}", engine.describe());
+    let docker = &engine.docker;
+    match command {
+        Command::Build { variants } => {
+            let catalogue = Catalogue::load().map_err(|e| e.to_string())?;
+            for v in catalogue.select(&variants)? {
+                let image = catalogue.image(v);
+                eprintln!("==> building {image}");
+                let mut show = |event: BuildEvent| match event {
+                    BuildEvent::Step {
+                        step,
+                        total,
+                        instruction,
+                    } => {
+                        let short: String = instruction.chars().take(100).collect();
+                        eprintln!("  [{step}/{total}] {short}");
+                    }
+                    BuildEvent::Preparing(line) => eprintln!("  {line}"),
+                    BuildEvent::Cached => eprintln!("        (cached)"),
+                    BuildEvent::Output(_) => {}
+                };
+                let built = build_variant(docker, &catalogue, v, &mut show)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                println!(
+                    "{image}: built in {} ({}/{} steps cached)",
+                    seconds(built.duration),
+                    built.cached_steps,
+                    built.steps
+                );
+            }
+            Ok(())
+        }
+        Command::Inspect { variants } => {
+            let catalogue = Catalogue::load().map_err(|e| e.to_string())?;
+            for v in catalogue.select(&variants)? {
+                let facts = harness::inspect::inspect_variant(docker, &catalogue, v, true)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let i = &facts.image;
+                println!("{}", i.image);
+                println!(
+                    "  size on disk      {} ({} bytes)",
+                    human_size(i.size),
+                    group_digits(i.size)
+                );
+                println!(
+                    "  compressed        {}",
+                    i.compressed_size.map(human_size).unwrap_or_default()
+                );
+                println!("  layers            {}", i.layers);
+                println!("  files             {}", group_digits(i.files));
+                println!("  packages          {}", i.packages.len());
+                println!(
+                    "  /bin/sh           {}",
+                    if i.has_shell { "yes" } else { "no" }
+                );
+                println!(
+                    "  package manager   {}",
+                    if i.has_package_manager { "yes" } else { "no" }
+                );
+                println!(
+                    "  cargo / rustc     {}",
+                    if i.cargo.is_empty() && i.rustc.is_empty() {
+                        "no"
+                    } else {
+                        "yes"
+                    }
+                );
+                println!("  user              {}", i.effective_user());
+                println!("  entrypoint        {:?}", i.entrypoint);
+                println!(
+                    "  wasted (dive)     {} (efficiency {:.1}%)",
+                    human_size(i.wasted_bytes),
+                    i.efficiency * 100.0
+                );
+                for (base, upstream) in &facts.stand_ins {
+                    println!("  stand-in base     {base} (local stand-in for {upstream})");
+                }
+            }
+            Ok(())
+        }
+        Command::Sweep => {
+            let n = harness::run::sweep(docker)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!(
+                "removed {n} container(s) labelled {}",
+                harness::CONTAINER_LABEL
+            );
+            Ok(())
+        }
+        Command::Lint { .. } => unreachable!("lint needs no engine"),
+    }
+}

@@ -283,10 +283,10 @@ pub async fn build_dockerfile(
         if let Some(detail) = info.error_detail.and_then(|d| d.message) {
             return Err(BuildError::new(image, dockerfile, detail, &log));
         }
-        if let Some(bollard::models::BuildInfoAux::Default(aux)) = info.aux {
-            if let Some(aux_id) = aux.id {
-                id = aux_id;
-            }
+        if let Some(bollard::models::BuildInfoAux::Default(aux)) = info.aux
+            && let Some(aux_id) = aux.id
+        {
+            id = aux_id;
         }
         let Some(text) = info.stream.or(info.status) else {
             continue;

@@ -101,13 +101,12 @@ impl Dockerfile {
                 push(&stage.base);
             }
             for ins in &stage.instructions {
-                if ins.keyword == "COPY" {
-                    if let Some(from) = flag_value(&ins.args, "from") {
-                        if self.stage_named(&from, stage.index).is_none() && looks_like_image(&from)
-                        {
-                            push(&from);
-                        }
-                    }
+                if ins.keyword == "COPY"
+                    && let Some(from) = flag_value(&ins.args, "from")
+                    && self.stage_named(&from, stage.index).is_none()
+                    && looks_like_image(&from)
+                {
+                    push(&from);
                 }
             }
         }

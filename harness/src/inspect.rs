@@ -82,22 +82,19 @@ impl Filesystem {
             }
             current.push(part);
             let joined = current.join("/");
-            match self.entries.get(&joined) {
-                Some(Node::Symlink(target)) => {
-                    hops += 1;
-                    if hops > 40 {
-                        return None;
-                    }
-                    current.pop();
-                    if target.starts_with('/') {
-                        current.clear();
-                    }
-                    for p in target.split('/').filter(|s| !s.is_empty()).rev() {
-                        pending.push(p.to_string());
-                    }
+            // Tars need not list parent directories: a missing one is implied.
+            if let Some(Node::Symlink(target)) = self.entries.get(&joined) {
+                hops += 1;
+                if hops > 40 {
+                    return None;
                 }
-                // Tars need not list parent directories: a missing one is implied.
-                Some(_) | None => {}
+                current.pop();
+                if target.starts_with('/') {
+                    current.clear();
+                }
+                for p in target.split('/').filter(|s| !s.is_empty()).rev() {
+                    pending.push(p.to_string());
+                }
             }
         }
         let joined = current.join("/");

@@ -31,7 +31,7 @@ static CATALOGUE: LazyLock<Catalogue> =
 
 /// The engine, connected once; `None` when the tests are skipped. A missing engine is
 /// reported once, as one line, and every test then fails without a panic message of its own.
-static ENGINE: LazyLock<Option<Engine>> = LazyLock::new(|| {
+static ENGINE: LazyLock<Result<Option<Engine>, ()>> = LazyLock::new(|| {
     use std::io::Write;
     let mut stderr = std::io::stderr();
     if engine::skip_requested() {
@@ -41,7 +41,7 @@ static ENGINE: LazyLock<Option<Engine>> = LazyLock::new(|| {
             "\n##########################################################################\n## SKIPPED: the container tests, because {}=1.\n## Nothing about the Docker images was checked. Unset it to run them.\n##########################################################################\n",
             engine::SKIP_VAR
         );
-        return None;
+        return Ok(None);
     }
     match RUNTIME.block_on(engine::connect()) {
         Ok(engine) => {
@@ -55,12 +55,11 @@ static ENGINE: LazyLock<Option<Engine>> = LazyLock::new(|| {
                     "removed {swept} container(s) left by an earlier run"
                 );
             }
-            Some(engine)
+            Ok(Some(engine))
         }
         Err(e) => {
             let _ = writeln!(stderr, "error: {e}");
-            // Fail every test, quietly: the line above says everything.
-            std::panic::resume_unwind(Box::new(()));
+            Err(())
         }
     }
 });
@@ -103,7 +102,12 @@ fn block_on<F: std::future::Future>(f: F) -> F::Output {
 }
 
 fn docker() -> &'static engine::Docker {
-    &ENGINE.as_ref().expect("checked by each test").docker
+    &ENGINE
+        .as_ref()
+        .ok()
+        .and_then(Option::as_ref)
+        .expect("checked by each test")
+        .docker
 }
 
 /// The image of `variant`, built on first use.
@@ -567,12 +571,12 @@ where
     F: Fn(Variant) -> Fut,
     Fut: std::future::Future<Output = Result<(), Failed>>,
 {
-    if std::panic::catch_unwind(|| LazyLock::force(&ENGINE)).is_err() {
-        // No engine: the one actionable line is already on stderr.
-        std::panic::resume_unwind(Box::new(()));
-    }
-    if ENGINE.is_none() {
-        return;
+    match &*ENGINE {
+        // No engine: the one actionable line is already on stderr; fail without another
+        // message (resume_unwind skips the panic hook).
+        Err(()) => std::panic::resume_unwind(Box::new(())),
+        Ok(None) => return,
+        Ok(Some(_)) => {}
     }
     let failures: Vec<String> = block_on(async {
         let mut failures = Vec::new();

@@ -97,6 +97,15 @@ static FACTS: LazyLock<HashMap<String, Shared<ImageFacts>>> = LazyLock::new(|| {
 
 const TRANSCRIPT: &str = "tests/fixtures/transcript.calc";
 
+/// A progress or measurement line on the real stderr: libtest captures `eprintln!` of passing
+/// tests, and a silent build of several minutes looks like a hang.
+macro_rules! note {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 fn block_on<F: std::future::Future>(f: F) -> F::Output {
     RUNTIME.block_on(f)
 }
@@ -125,13 +134,13 @@ async fn image(variant: &Variant) -> Result<String, Failed> {
                 {
                     last_step = format!("{step}/{total} {instruction}");
                     let short: String = last_step.chars().take(90).collect();
-                    eprintln!("    [build {}] {short}", variant.name);
+                    note!("    [build {}] {short}", variant.name);
                 }
             };
             harness::build::build_variant(docker(), &CATALOGUE, variant, &mut progress)
                 .await
                 .map(|built| {
-                    eprintln!(
+                    note!(
                         "    [build {}] done in {} ({}/{} steps cached)",
                         variant.name,
                         harness::format::seconds(built.duration),
@@ -360,7 +369,7 @@ async fn docker_stop_is_prompt(v: &Variant) -> Result<(), Failed> {
         "a container with open stdin exited by itself: the REPL should wait for input".into()
     })?;
     let took = waiting.stop_latency().await?;
-    eprintln!(
+    note!(
         "    [{}] docker stop took {:.2} s",
         v.name,
         took.as_secs_f64()
@@ -417,7 +426,7 @@ async fn size_within_bounds(v: &Variant) -> Result<(), Failed> {
     let tag = image(v).await?;
     let size = image_size(&tag).await?;
     let mb = harness::format::megabytes(size);
-    eprintln!(
+    note!(
         "    [{}] {} ({} bytes)",
         v.name,
         harness::format::human_size(size),
@@ -443,7 +452,7 @@ async fn image_size(tag: &str) -> Result<u64, Failed> {
 
 async fn structure(v: &Variant) -> Result<(), Failed> {
     let f = facts(v).await?;
-    eprintln!(
+    note!(
         "    [{}] {} files, {} packages, {} layers, user {}, entrypoint {:?}, wasted {}",
         v.name,
         harness::format::group_digits(f.files),
@@ -540,7 +549,7 @@ async fn sizes_are_ordered() -> Result<(), Failed> {
         })?;
     }
     let (first, last) = (sizes[0].1, sizes[sizes.len() - 1].1);
-    eprintln!(
+    note!(
         "    naive -> scratch: {}",
         harness::format::reduction(first, last)
     );

@@ -171,7 +171,7 @@ pub static BUILTINS: &[Builtin] = &[
         Ok(number::abs(one(a)))
     }),
     function("exp", 1, Some(1), "e raised to the power x", |a| {
-        float(a, f64::exp)
+        float(a, libm::exp)
     }),
     function("ln", 1, Some(1), "natural logarithm", ln),
     function(
@@ -202,30 +202,30 @@ pub static BUILTINS: &[Builtin] = &[
         |a| number::to_integer(one(a), f64::trunc),
     ),
     function("sin", 1, Some(1), "sine of an angle in radians", |a| {
-        float(a, f64::sin)
+        float(a, libm::sin)
     }),
     function("cos", 1, Some(1), "cosine of an angle in radians", |a| {
-        float(a, f64::cos)
+        float(a, libm::cos)
     }),
     function("tan", 1, Some(1), "tangent of an angle in radians", |a| {
-        float(a, f64::tan)
+        float(a, libm::tan)
     }),
     function(
         "asin",
         1,
         Some(1),
         "arcsine in radians, for -1 <= x <= 1",
-        |a| unit_interval(a, "asin", f64::asin),
+        |a| unit_interval(a, "asin", libm::asin),
     ),
     function(
         "acos",
         1,
         Some(1),
         "arccosine in radians, for -1 <= x <= 1",
-        |a| unit_interval(a, "acos", f64::acos),
+        |a| unit_interval(a, "acos", libm::acos),
     ),
     function("atan", 1, Some(1), "arctangent in radians", |a| {
-        float(a, f64::atan)
+        float(a, libm::atan)
     }),
     function("min", 1, None, "smallest of the arguments", |a| {
         pick(a, Ordering::Less)

@@ -268,7 +268,7 @@ pub(crate) fn pow(a: Number, b: Number) -> Calc<Number> {
             if x < 0.0 && y.fract() != 0.0 {
                 return Err("a negative number to a fractional power has no real value".into());
             }
-            Number::float(x.powf(y))
+            Number::float(libm::pow(x, y))
         }
     }
 }
@@ -331,7 +331,7 @@ fn factorial_digits(n: u64) -> f64 {
         return 1.0;
     }
     let x = n as f64;
-    let ln = x * x.ln() - x + 0.5 * (std::f64::consts::TAU * x).ln() + 1.0 / (12.0 * x);
+    let ln = x * libm::log(x) - x + 0.5 * libm::log(std::f64::consts::TAU * x) + 1.0 / (12.0 * x);
     ln / std::f64::consts::LN_10 + 1.0
 }
 
@@ -417,16 +417,16 @@ pub(crate) fn big_root(n: &BigInt, degree: u32) -> Calc<f64> {
 pub(crate) fn ln(a: &Number) -> f64 {
     match &a.0 {
         Int(n) => log2_abs(n) * std::f64::consts::LN_2,
-        Float(x) => x.ln(),
+        Float(x) => libm::log(*x),
     }
 }
 
 /// Base-10 logarithm of a positive number, exact for powers of ten that fit a float.
 pub(crate) fn log10(a: &Number) -> f64 {
     match &a.0 {
-        Int(n) if n.bits() <= 1000 => n.to_f64().unwrap_or(0.0).log10(),
+        Int(n) if n.bits() <= 1000 => libm::log10(n.to_f64().unwrap_or(0.0)),
         Int(n) => log10_abs(n),
-        Float(x) => x.log10(),
+        Float(x) => libm::log10(*x),
     }
 }
 

@@ -1,25 +1,79 @@
 //! The `calculator` binary: picks a mode from the arguments and the terminal, and maps the
 //! result to an exit status. Every rule of the language lives in the library.
+//!
+//! The binary has its own C `main` instead of Rust's `fn main`: std's start-up code finds
+//! the main thread's stack bounds by parsing `/proc/self/maps` with glibc's `sscanf`, and
+//! in a static binary that pulls in glibc's whole scanf and strtod family, about 140 KB of
+//! the scratch image (docs/src/binary-size.md). The start-up steps that matter here are
+//! done in [`entry`]; the one left out is std's stack-overflow message, which the
+//! calculator cannot trigger (it never recurses on input).
+// Test builds keep the harness's own `main`.
+#![cfg_attr(not(test), no_main)]
 
 mod cli;
 mod repl;
 
 use std::io::IsTerminal as _;
-use std::process::ExitCode;
 
 use cli::{Command, Status};
 
-fn main() -> ExitCode {
+/// The process entry point, doing what std's start-up would do for this program.
+#[cfg(not(test))]
+mod entry {
+    use std::io::Write as _;
+
+    use std::ffi::{CStr, OsStr};
+    use std::os::unix::ffi::OsStrExt as _;
+
+    #[unsafe(no_mangle)]
+    extern "C" fn main(argc: libc::c_int, argv: *const *const libc::c_char) -> libc::c_int {
+        // std's start-up steps, kept: standard descriptors that are closed are reopened
+        // on /dev/null (so a file opened later cannot become "stdout"), and SIGPIPE is
+        // ignored (a closed pipe is a write error, handled as such, not a silent kill).
+        open_missing_std_fds();
+        // SAFETY: setting a signal to SIG_IGN has no other effect.
+        unsafe { libc::signal(libc::SIGPIPE, libc::SIG_IGN) };
+        // The arguments from argv itself: std::env::args_os() is only filled in without
+        // std's start-up on glibc, and this should not depend on the C library.
+        let args = (1..usize::try_from(argc).unwrap_or(0)).map(|i| {
+            // SAFETY: the C runtime passes argc valid NUL-terminated strings in argv.
+            let arg = unsafe { CStr::from_ptr(*argv.add(i)) };
+            OsStr::from_bytes(arg.to_bytes()).to_os_string()
+        });
+        let status = super::run(args);
+        // std flushes stdout when `fn main` returns; every path here has flushed already.
+        let _ = std::io::stdout().flush();
+        status as libc::c_int
+    }
+
+    fn open_missing_std_fds() {
+        for fd in 0..3 {
+            // SAFETY: F_GETFD only reads the descriptor's flags; open gets a C string.
+            unsafe {
+                if libc::fcntl(fd, libc::F_GETFD) == -1
+                    && std::io::Error::last_os_error().raw_os_error() == Some(libc::EBADF)
+                    && libc::open(c"/dev/null".as_ptr(), libc::O_RDWR) != fd
+                {
+                    libc::abort();
+                }
+            }
+        }
+    }
+}
+
+/// Runs the calculator and returns its exit status.
+#[cfg_attr(test, allow(dead_code))]
+fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> Status {
     signals::install();
-    let command = match cli::parse_args(std::env::args_os().skip(1)) {
+    let command = match cli::parse_args(args) {
         Ok(command) => command,
         Err(usage) => {
             eprintln!("calculator: {usage}");
             eprintln!("Try 'calculator --help' for more information.");
-            return ExitCode::from(Status::Usage as u8);
+            return Status::Usage;
         }
     };
-    let status = match command {
+    match command {
         Command::Help => cli::print_text(cli::HELP),
         Command::Version => cli::print_text(&cli::version_line()),
         Command::Run(inputs) if !inputs.is_empty() => cli::run_inputs(inputs),
@@ -32,8 +86,7 @@ fn main() -> ExitCode {
                 cli::run_stdin()
             }
         }
-    };
-    ExitCode::from(status as u8)
+    }
 }
 
 /// Termination signals, handled so that the calculator behaves the same as PID 1 in a

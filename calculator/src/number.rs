@@ -98,7 +98,8 @@ pub(crate) fn int_to_f64(n: &BigInt) -> Calc<f64> {
 /// The message for a result refused by the digit limit; `digits` is an estimate.
 pub(crate) fn too_large(digits: f64) -> String {
     if digits.is_finite() && digits < 1e12 {
-        format!("result too large: about {digits:.0} digits (the limit is {MAX_DIGITS} digits)")
+        let digits = crate::format::printf(c"%.*f", 0, digits);
+        format!("result too large: about {digits} digits (the limit is {MAX_DIGITS} digits)")
     } else {
         format!("result too large: far more than {MAX_DIGITS} digits (the limit)")
     }

@@ -80,11 +80,13 @@ impl Session {
 
     /// User variables, plus `ans` once a result has been printed, sorted; for completion.
     pub fn variable_names(&self) -> Vec<String> {
+        // The map's keys are already sorted: `ans` goes into its place (a full sort would
+        // add a sort routine for strings to the binary, about 4 KB).
         let mut names: Vec<String> = self.vars.keys().cloned().collect();
         if self.ans.is_some() {
-            names.push("ans".to_string());
+            let at = names.partition_point(|name| name.as_str() < "ans");
+            names.insert(at, "ans".to_string());
         }
-        names.sort();
         names
     }
 
@@ -111,15 +113,18 @@ impl Session {
     }
 
     fn vars_text(&self) -> String {
+        // In the map's order, which is also the order of the lines: a space sorts before
+        // every character a name can hold. `ans` goes into its place without a sort.
         let mut lines: Vec<String> = self
             .vars
             .iter()
             .map(|(name, value)| format!("{name} = {value}"))
             .collect();
         if let Some(ans) = &self.ans {
-            lines.push(format!("ans = {ans}"));
+            let line = format!("ans = {ans}");
+            let at = lines.partition_point(|l| *l < line);
+            lines.insert(at, line);
         }
-        lines.sort();
         if lines.is_empty() {
             "no variables yet (assign one with: name = expression)".to_string()
         } else {
@@ -197,4 +202,28 @@ pub(crate) fn help() -> String {
         "\nIntegers are exact up to {MAX_DIGITS} digits; 7/2 and anything with a point or exponent is a float."
     );
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_vars_are_sorted_with_ans_in_place() {
+        let mut session = Session::new();
+        for line in [
+            "b = 1", "A = 2", "anz = 3", "an = 4", "_a = 5", "a_ = 6", "7",
+        ] {
+            session.eval_line(line).unwrap();
+        }
+        let mut sorted = session.variable_names();
+        sorted.sort();
+        assert_eq!(session.variable_names(), sorted);
+        assert!(sorted.contains(&"ans".to_string()));
+        let text = session.vars_text();
+        let mut lines: Vec<&str> = text.lines().collect();
+        lines.sort();
+        assert_eq!(text.lines().collect::<Vec<_>>(), lines);
+        assert!(text.contains("\nans = 7\n"));
+    }
 }

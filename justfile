@@ -31,3 +31,9 @@ images: bases
         docker build -f "docker/$name.Dockerfile" -t "$repository:$name" .
     done
     docker image ls "$repository"
+
+# Build the walkthrough (docs/) as an mdBook into docs/book/; it also reads as plain Markdown.
+docs:
+    @command -v mdbook >/dev/null || { echo "mdbook is not installed: cargo install mdbook --locked"; exit 1; }
+    mdbook build docs
+    @echo "open docs/book/index.html"

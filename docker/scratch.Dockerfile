@@ -4,8 +4,8 @@
 #
 # scratch is not an image you pull: it is the empty filesystem. No shell (so
 # `docker exec ... sh` cannot work), no libc, no /etc, no /tmp. The calculator needs none of
-# them: it is statically linked, keeps its REPL history only where a writable home exists,
-# and reads nothing else from the filesystem.
+# them: it is statically linked and keeps its REPL history only where a writable home
+# exists (a scratch container has none, so the REPL simply runs without history).
 
 # ---- Stage 1: build -----------------------------------------------------------------
 FROM rust:1.95-slim-trixie AS build

@@ -64,7 +64,6 @@ RUN set -eux; \
     rustc --version
 
 LABEL io.calc-kit.stand-in="${STAND_IN}" \
-      io.calc-kit.stand-in.description="Local stand-in for ${STAND_IN}: Debian trixie packages plus the host's Rust ${RUST_VERSION} toolchain (rustup minimal profile), built by docker/bases/build-bases.sh because no registry was reachable." \
-      org.opencontainers.image.source="https://github.com/rust-lang/docker-rust"
+      io.calc-kit.stand-in.description="Local stand-in for ${STAND_IN}: Debian trixie packages plus the host's Rust ${RUST_VERSION} toolchain (rustup minimal profile), built by docker/bases/build-bases.sh because no registry was reachable."
 
 CMD ["bash"]

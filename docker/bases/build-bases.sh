@@ -41,8 +41,9 @@ Stand-ins this script knows how to build:
 Options:
   --list      print the base images the Dockerfiles use, then exit
   --no-pull   do not try docker pull (build stand-ins for whatever is missing)
-  --force     rebuild stand-ins even if present (images without the stand-in label,
-              that is real upstream images, are never replaced)
+  --force     rebuild the named stand-ins (all, without IMAGE) even if present; the
+              bases they build on are kept; real upstream images (no stand-in
+              label) are never replaced
   -h, --help  this text
 
 Needs: a running Docker engine; for the Debian stand-ins also root and debootstrap
@@ -331,7 +332,8 @@ build_stand_in() { # IMAGE
     say "$image: stand-in ready ($(docker image inspect --format '{{.Size}}' "$image" | awk '{printf "%.1f MB", $1 / 1e6}'))"
 }
 
-declare -A done_images=()
+# --force applies to the images asked for, not to the bases they are built from.
+declare -A done_images=() forced=()
 ensure() { # IMAGE
     local image="$1"
     [[ -n "${done_images[$image]:-}" ]] && return 0
@@ -341,7 +343,7 @@ ensure() { # IMAGE
             say "$image: present"
             return 0
         fi
-        if [[ $force -eq 0 ]]; then
+        if [[ -z "${forced[$image]:-}" ]]; then
             say "$image: present (stand-in)"
             return 0
         fi
@@ -382,6 +384,9 @@ main() {
     docker info >/dev/null 2>&1 || die "no Docker engine answers (is dockerd running? try: sudo dockerd &)"
 
     local start=$SECONDS image
+    if [[ $force -eq 1 ]]; then
+        for image in "${images[@]}"; do forced[$image]=1; done
+    fi
     for image in "${images[@]}"; do ensure "$image"; done
     say "base images ready in $((SECONDS - start)) s: ${images[*]}"
 }

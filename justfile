@@ -32,6 +32,11 @@ images: bases
     done
     docker image ls "$repository"
 
+# Measure sizes, cold and warm builds, container and calculator timings against the goals of
+# issue 6: one table, also written to docs/src/performance.md. Options: just bench --help.
+bench *ARGS:
+    cargo run --release -q -p harness -- bench {{ARGS}}
+
 # Build the walkthrough (docs/) as an mdBook into docs/book/; it also reads as plain Markdown.
 docs:
     @command -v mdbook >/dev/null || { echo "mdbook is not installed: cargo install mdbook --locked"; exit 1; }

@@ -13,9 +13,11 @@
 //! - [`run`]: running the calculator in a container in every way the kit promises;
 //! - [`inspect`]: image facts from the engine and from the layer tars;
 //! - [`lint`]: the harness's own Dockerfile rules, with messages that teach;
-//! - [`format`]: numbers and sizes printed the same way everywhere.
+//! - [`format`]: numbers and sizes printed the same way everywhere;
+//! - [`bench`]: the performance figures and goals of `just bench`.
 
 pub mod bases;
+pub mod bench;
 pub mod build;
 pub mod catalogue;
 pub mod context;

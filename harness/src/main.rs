@@ -1,4 +1,4 @@
-//! `harness`: the justfile's entry point to the library (build, inspect, lint, sweep).
+//! `harness`: the justfile's entry point to the library (build, inspect, lint, sweep, bench).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -36,6 +36,32 @@ enum Command {
     },
     /// Remove containers the harness left behind (label io.calc-kit.harness).
     Sweep,
+    /// Measure sizes, build times, container and calculator timings against the goals, print
+    /// one table and write docs/src/performance.md.
+    Bench {
+        /// Repeats of each container and script timing (medians are reported).
+        #[arg(long, default_value_t = 7)]
+        runs: usize,
+        /// Repeats of the host start-to-result timing.
+        #[arg(long, default_value_t = 201)]
+        host_runs: usize,
+        /// Repeats of each cold build and each rebuild (they take minutes on 2 cores).
+        #[arg(long, default_value_t = 1)]
+        build_runs: usize,
+        /// Reuse the cold build times of an earlier run.
+        #[arg(long)]
+        skip_cold: bool,
+        /// Variants to measure (all when none is named); repeat or separate with commas.
+        #[arg(long, value_delimiter = ',')]
+        variants: Vec<String>,
+        /// Also measure cargo-chef (docker/bench/scratch-chef.Dockerfile) against
+        /// manifest-first layering.
+        #[arg(long)]
+        chef: bool,
+        /// Do not write docs/src/performance.md.
+        #[arg(long)]
+        no_page: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -194,6 +220,28 @@ async fn engine_command(command: Command) -> Result<(), String> {
                 "removed {n} container(s) labelled {}",
                 harness::CONTAINER_LABEL
             );
+            Ok(())
+        }
+        Command::Bench {
+            runs,
+            host_runs,
+            build_runs,
+            skip_cold,
+            variants,
+            chef,
+            no_page,
+        } => {
+            let options = harness::bench::BenchOptions {
+                runs: runs.max(1),
+                host_runs: host_runs.max(1),
+                build_runs: build_runs.max(1),
+                skip_cold,
+                variants,
+                chef,
+                write_page: !no_page,
+            };
+            let page = harness::bench::run(&engine, &options).await?;
+            println!("{page}");
             Ok(())
         }
         Command::Lint { .. } => unreachable!("lint needs no engine"),

@@ -12,7 +12,7 @@ FROM rust:1.95-slim-trixie AS build
 
 # A static binary, for the builder's own target (see distroless-static.Dockerfile for why
 # the target is named explicitly and why RUSTFLAGS is set before the dependency step).
-ENV RUSTFLAGS="-C target-feature=+crt-static"
+ENV RUSTFLAGS="-C target-feature=+crt-static -C relocation-model=static"
 
 WORKDIR /src
 

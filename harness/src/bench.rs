@@ -344,12 +344,16 @@ pub struct VariantResult {
     pub warm: Option<Timing>,
     /// Steps answered from cache in the rebuild, and the total.
     pub warm_cached: Option<(usize, usize)>,
+    /// The rebuild's slowest step and its time (of the last rebuild).
+    pub warm_longest: Option<(String, Duration)>,
     /// `docker run IMAGE 6 '*' 7` start-to-result.
     pub run: Option<Timing>,
     /// `docker stop` of a waiting REPL.
     pub stop: Option<Timing>,
     /// Whatever went wrong measuring this row.
     pub errors: Vec<String>,
+    /// A row measured for comparison only (cargo-chef): it carries no goal, only this remark.
+    pub remark: Option<String>,
 }
 
 /// The calculator on the host.
@@ -413,6 +417,9 @@ impl Results {
     /// The goals a row carries, decided from the figures.
     pub fn row_goals(&self, v: &VariantResult) -> Vec<Goal> {
         let mut goals = Vec::new();
+        if v.remark.is_some() {
+            return goals;
+        }
         if v.name == "scratch"
             && let Some(size) = v.size
         {
@@ -524,6 +531,22 @@ impl Results {
             let mut goals: Vec<String> = self.row_goals(v).iter().map(Goal::show).collect();
             if !v.multi_stage {
                 goals.push("single stage: no rebuild goal".into());
+            }
+            goals.extend(v.remark.clone());
+            if let Some((cached, steps)) = v.warm_cached {
+                goals.push(format!("rebuild: {cached} of {steps} steps cached"));
+            }
+            if let Some((instruction, d)) = &v.warm_longest {
+                let short: String = instruction.chars().take(60).collect();
+                let ellipsis = if short.len() < instruction.len() {
+                    "..."
+                } else {
+                    ""
+                };
+                goals.push(format!(
+                    "slowest rebuild step {}: {short}{ellipsis}",
+                    duration_text(*d)
+                ));
             }
             goals.extend(v.errors.iter().map(|e| format!("error: {e}")));
             rows.push(vec![
@@ -856,7 +879,7 @@ async fn warm_rebuilds(
     dockerfile: &Path,
     name: &str,
     runs: usize,
-) -> Result<(Timing, (usize, usize)), String> {
+) -> Result<(Timing, (usize, usize), Option<(String, Duration)>), String> {
     let image = format!("{BENCH_REPOSITORY}:{name}-edit");
     let context = {
         let (root, file) = (root.to_path_buf(), dockerfile.to_path_buf());
@@ -881,6 +904,7 @@ async fn warm_rebuilds(
     .map_err(|e| e.to_string())?;
     let mut samples = Vec::new();
     let mut cached = (0, 0);
+    let mut longest = None;
     for run in 0..runs {
         let nonce = SystemTime::now()
             .duration_since(UNIX_EPOCH)
@@ -892,6 +916,8 @@ async fn warm_rebuilds(
             new
         })
         .map_err(|e| e.to_string())?;
+        let mut starts: Vec<(String, Duration)> = Vec::new();
+        let started = Instant::now();
         let built: Built = build_dockerfile_with(
             docker,
             root,
@@ -901,17 +927,38 @@ async fn warm_rebuilds(
                 no_cache: false,
                 context: Some(edited),
             },
-            &mut progress_printer(format!("{name} rebuild {}/{runs}", run + 1)),
+            &mut {
+                let mut show = progress_printer(format!("{name} rebuild {}/{runs}", run + 1));
+                let starts = &mut starts;
+                move |event: BuildEvent| {
+                    if let BuildEvent::Step { instruction, .. } = &event {
+                        starts.push((instruction.clone(), started.elapsed()));
+                    }
+                    show(event)
+                }
+            },
         )
         .await
         .map_err(|e| e.to_string())?;
         samples.push(built.duration);
         cached = (built.cached_steps, built.steps);
+        longest = longest_step(&starts, started.elapsed());
         remove_image(docker, &image).await;
     }
     remove_image(docker, &format!("{BENCH_REPOSITORY}:{name}-base")).await;
     eprintln!();
-    Ok((Timing::of(&samples), cached))
+    Ok((Timing::of(&samples), cached, longest))
+}
+
+/// The step that took longest, from when each step started (offsets from the build's start)
+/// and when the build ended.
+pub fn longest_step(starts: &[(String, Duration)], end: Duration) -> Option<(String, Duration)> {
+    let ends = starts.iter().skip(1).map(|(_, t)| *t).chain([end]);
+    starts
+        .iter()
+        .zip(ends)
+        .map(|((instruction, start), end)| (instruction.clone(), end.saturating_sub(*start)))
+        .max_by_key(|(_, d)| *d)
 }
 
 /// `runs` builds with `--no-cache`; the image is removed after each.
@@ -1006,6 +1053,7 @@ async fn measure_dockerfile(
     name: &str,
     dockerfile: &Path,
     image: Option<(&str, bool)>,
+    measure_cold: bool,
     options: &BenchOptions,
     cold_records: &mut ColdRecords,
     stand_ins: &mut Vec<(String, String)>,
@@ -1015,7 +1063,9 @@ async fn measure_dockerfile(
         multi_stage: is_multi_stage(root, dockerfile),
         ..Default::default()
     };
-    if options.skip_cold {
+    if !measure_cold {
+        // Nothing to measure: the caller says why in the row's remark.
+    } else if options.skip_cold {
         match cold_records.builds.get(name) {
             Some((t, date)) => {
                 row.cold = Some(*t);
@@ -1040,9 +1090,10 @@ async fn measure_dockerfile(
     }
     eprintln!("==> {name}: rebuild after a one-line edit of {EDITED_FILE}");
     match warm_rebuilds(docker, root, dockerfile, name, options.build_runs).await {
-        Ok((t, cached)) => {
+        Ok((t, cached, longest)) => {
             row.warm = Some(t);
             row.warm_cached = Some(cached);
+            row.warm_longest = longest;
         }
         Err(e) => row.errors.push(e),
     }
@@ -1070,6 +1121,22 @@ async fn measure_dockerfile(
         container_timings(image, hardened, options.runs, &mut row).await;
     }
     row
+}
+
+/// What the cargo-chef row says: its rebuild against manifest-first layering's, and which
+/// one the kit keeps.
+pub fn chef_remark(chef: Duration, manifest_first: Duration) -> String {
+    let verdict = if manifest_first <= chef {
+        "manifest-first kept (no slower, no extra tool)"
+    } else {
+        "cargo-chef rebuilds faster"
+    };
+    format!(
+        "comparison only: rebuild {} vs manifest-first {}: {verdict}; cold not measured (it \
+         would include compiling cargo-chef)",
+        duration_text(chef),
+        duration_text(manifest_first)
+    )
 }
 
 /// Builds the calculator's release binary with cargo and returns its path.
@@ -1288,6 +1355,7 @@ pub async fn run(engine: &Engine, options: &BenchOptions) -> Result<String, Stri
             &v.name,
             &v.dockerfile,
             Some((&image, v.hardened)),
+            true,
             options,
             &mut cold_records,
             &mut stand_ins,
@@ -1308,40 +1376,23 @@ pub async fn run(engine: &Engine, options: &BenchOptions) -> Result<String, Stri
     }
 
     if options.chef {
-        let row = measure_dockerfile(
+        let mut row = measure_dockerfile(
             docker,
             &root,
             "scratch-cargo-chef",
             Path::new(CHEF_DOCKERFILE),
             None,
+            false,
             options,
             &mut cold_records,
             &mut stand_ins,
         )
         .await;
-        if let (Some(chef), Some(manifest)) =
-            (row.warm, results.variant("scratch").and_then(|v| v.warm))
-        {
-            results.notes.push(format!(
-                "Manifest-first vs cargo-chef (scratch): rebuild after the edit {} vs {}; \
-                 cold build {} vs {} (cargo-chef's includes `cargo install cargo-chef`). {}",
-                duration_text(manifest.median),
-                duration_text(chef.median),
-                results
-                    .variant("scratch")
-                    .and_then(|v| v.cold)
-                    .map(|t| duration_text(t.median))
-                    .unwrap_or_else(|| "?".into()),
-                row.cold
-                    .map(|t| duration_text(t.median))
-                    .unwrap_or_else(|| "?".into()),
-                if manifest.median <= chef.median {
-                    "Manifest-first is kept: no extra tool, and no slower."
-                } else {
-                    "cargo-chef rebuilds faster here."
-                }
-            ));
-        }
+        let manifest = results.variant("scratch").and_then(|v| v.warm);
+        row.remark = Some(match (row.warm, manifest) {
+            (Some(chef), Some(manifest)) => chef_remark(chef.median, manifest.median),
+            _ => "comparison only: cargo-chef or manifest-first rebuild not measured".into(),
+        });
         results.variants.push(row);
     }
 
@@ -1651,5 +1702,35 @@ mod tests {
             ]
         );
         assert!(edit_context(&tar_bytes, "nope.rs", |o| o.to_vec()).is_err());
+    }
+
+    #[test]
+    fn the_slowest_step() {
+        let starts = [
+            ("COPY a b".to_string(), ms(0)),
+            ("RUN cargo build".to_string(), ms(100)),
+            ("COPY --from=build x y".to_string(), ms(5_100)),
+        ];
+        assert_eq!(
+            longest_step(&starts, ms(5_300)),
+            Some(("RUN cargo build".to_string(), ms(5_000)))
+        );
+        assert_eq!(longest_step(&[], ms(1)), None);
+    }
+
+    #[test]
+    fn the_chef_row_is_a_comparison_without_goals() {
+        let mut r = sample();
+        r.variants.push(VariantResult {
+            name: "scratch-cargo-chef".into(),
+            multi_stage: true,
+            warm: Some(Timing::of(&[ms(25_000)])),
+            remark: Some(chef_remark(ms(25_000), ms(20_000))),
+            ..Default::default()
+        });
+        assert!(r.row_goals(&r.variants[2]).is_empty());
+        assert!(!r.goals().iter().any(|g| g.goal.contains("chef")));
+        assert!(r.table().render().contains("manifest-first kept"));
+        assert!(chef_remark(ms(10), ms(20)).contains("cargo-chef rebuilds faster"));
     }
 }

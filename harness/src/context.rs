@@ -159,6 +159,17 @@ pub struct Context {
 /// Builds the context tar for `root`, honouring its `.dockerignore`; `dockerfile` (relative
 /// to root) is always included, as the docker CLI does.
 pub fn build_context(root: &Path, dockerfile: &Path) -> Result<Context, ContextError> {
+    build_context_with(root, dockerfile, &[])
+}
+
+/// Like [`build_context`], with the contents of some files (relative, slash-separated paths)
+/// replaced or added in memory. The lab uses it to rebuild after "a one-line change" in the
+/// sources without touching the learner's tree.
+pub fn build_context_with(
+    root: &Path,
+    dockerfile: &Path,
+    overrides: &[(String, Vec<u8>)],
+) -> Result<Context, ContextError> {
     let ignore = DockerIgnore::load(root)?;
     let mut files = Vec::new();
     walk(root, root, &ignore, &mut files)?;
@@ -171,6 +182,11 @@ pub fn build_context(root: &Path, dockerfile: &Path) -> Result<Context, ContextE
             files.push(f);
         }
     }
+    for (rel, _) in overrides {
+        if !files.contains(rel) {
+            files.push(rel.clone());
+        }
+    }
     let mut builder = tar::Builder::new(Vec::new());
     builder.follow_symlinks(false);
     for rel in &files {
@@ -179,6 +195,15 @@ pub fn build_context(root: &Path, dockerfile: &Path) -> Result<Context, ContextE
             path: path.clone(),
             source,
         };
+        if let Some((_, content)) = overrides.iter().find(|(o, _)| o == rel) {
+            let mut header = tar::Header::new_gnu();
+            header.set_mode(0o644);
+            header.set_size(content.len() as u64);
+            builder
+                .append_data(&mut header, rel, content.as_slice())
+                .map_err(io_err)?;
+            continue;
+        }
         let meta = std::fs::symlink_metadata(&path).map_err(io_err)?;
         let mut header = tar::Header::new_gnu();
         // Deterministic headers (owner root, fixed mtime): the builder's cache keys on
@@ -357,5 +382,29 @@ mod tests {
             .collect();
         assert!(names.contains(&"src/main.rs".to_string()));
         assert!(!names.iter().any(|n| n.starts_with("target")));
+
+        let changed = build_context_with(
+            root,
+            Path::new("d/x.Dockerfile"),
+            &[("src/main.rs".to_string(), b"changed".to_vec())],
+        )
+        .unwrap();
+        assert_eq!(changed.files, ctx.files);
+        let mut archive = tar::Archive::new(changed.tar.as_slice());
+        let main = archive
+            .entries()
+            .unwrap()
+            .map(|e| e.unwrap())
+            .find(|e| e.path().unwrap().to_string_lossy() == "src/main.rs")
+            .map(|mut e| {
+                let mut text = String::new();
+                std::io::Read::read_to_string(&mut e, &mut text).unwrap();
+                text
+            });
+        assert_eq!(main.as_deref(), Some("changed"));
+        assert_eq!(
+            std::fs::read_to_string(root.join("src/main.rs")).unwrap(),
+            "src/main.rs"
+        );
     }
 }

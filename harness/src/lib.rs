@@ -13,6 +13,7 @@
 //! - [`run`]: running the calculator in a container in every way the kit promises;
 //! - [`inspect`]: image facts from the engine and from the layer tars;
 //! - [`lint`]: the harness's own Dockerfile rules, with messages that teach;
+//! - [`lab`]: the graded lab: exercises, skeletons, grading with one hint;
 //! - [`format`]: numbers and sizes printed the same way everywhere;
 //! - [`bench`]: the performance figures and goals of `just bench`.
 
@@ -25,6 +26,7 @@ pub mod dockerfile;
 pub mod engine;
 pub mod format;
 pub mod inspect;
+pub mod lab;
 pub mod lint;
 pub mod run;
 

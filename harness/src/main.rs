@@ -36,6 +36,9 @@ enum Command {
     },
     /// Remove containers the harness left behind (label io.calc-kit.harness).
     Sweep,
+    /// The graded lab: start it, grade it, or put skeletons back.
+    #[command(subcommand)]
+    Lab(harness::lab::LabCommand),
     /// Measure sizes, build times, container and calculator timings against the goals, print
     /// one table and write docs/src/performance.md.
     Bench {
@@ -68,6 +71,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Lint { files } => lint(files),
+        Command::Lab(action) => harness::lab::command(action),
         other => {
             let rt = tokio::runtime::Runtime::new().expect("a tokio runtime");
             rt.block_on(engine_command(other))
@@ -244,6 +248,6 @@ async fn engine_command(command: Command) -> Result<(), String> {
             println!("{page}");
             Ok(())
         }
-        Command::Lint { .. } => unreachable!("lint needs no engine"),
+        Command::Lint { .. } | Command::Lab(_) => unreachable!("handled in main"),
     }
 }

@@ -1,0 +1,39 @@
+# Lab exercise 06: keep the dependency layer cached.
+#
+# This Dockerfile builds a working scratch image, but `COPY . .` puts every source file in
+# the layer that compiles the dependencies: change one line of calculator/src and Docker
+# compiles every crate again (minutes). The grader makes exactly that change (in memory,
+# your files are not touched) and rebuilds: a `cargo` step must come from the cache.
+#
+#   cargo test -p harness --test lab        grades it (with every other exercise)
+#
+# Hint: Docker reuses a layer while the files its instruction reads are unchanged. Copy the
+# manifests (Cargo.toml, Cargo.lock, calculator/Cargo.toml, harness/Cargo.toml) first,
+# build the dependencies against placeholder sources (an empty main.rs and lib.rs for
+# each crate), and only then copy calculator/src and build again; `touch` the real sources
+# so cargo sees them as newer than the placeholders. Chapter: docs/src/faster-rebuilds.md
+
+FROM rust:1.95-slim-trixie AS build
+
+ENV RUSTFLAGS="-C target-feature=+crt-static"
+
+WORKDIR /src
+
+# TODO 1: copy only the manifests and Cargo.lock here, not everything.
+COPY . .
+
+# TODO 2: before this step, a step that builds the dependencies against placeholder sources.
+# TODO 3: then COPY calculator/src calculator/src, and touch calculator/src/*.rs here.
+RUN set -eux; \
+    target="$(rustc -vV | sed -n 's/^host: //p')"; \
+    cargo build --release --locked -p calculator --target "$target"; \
+    mkdir -p /out; \
+    cp "target/$target/release/calculator" /out/calculator
+
+FROM scratch
+
+COPY --from=build /out/calculator /calculator
+
+USER 65532:65532
+
+ENTRYPOINT ["/calculator"]

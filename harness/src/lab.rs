@@ -1,0 +1,1712 @@
+//! The graded lab: numbered exercises, each a Dockerfile the learner writes, graded with the
+//! harness's own checks. Modelled on rustlings: one manifest (`docker/lab/exercises.toml`)
+//! says what each exercise asks, which reference variant solves it and which checks grade
+//! it; the learner sees one line per exercise and one hint, for the first failure.
+//!
+//! Before the lab is started (no learner Dockerfile exists), grading runs every exercise's
+//! checks against its reference solution from the catalogue, which is how CI proves that the
+//! reference Dockerfiles pass every exercise.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use bollard::Docker;
+use bollard::models::ContainerCreateBody;
+use bollard::query_parameters::{CreateContainerOptions, DownloadFromContainerOptionsBuilder};
+use futures_util::StreamExt;
+use serde::Deserialize;
+
+use crate::build::{BuildEvent, BuildOptions, build_dockerfile_with};
+use crate::catalogue::{Catalogue, Variant};
+use crate::dockerfile::Dockerfile;
+use crate::engine::short_reason;
+use crate::format::human_size;
+use crate::lint::{LintOptions, lint_file};
+use crate::run::{ContainerGuard, Run};
+
+/// Where the manifest lives, relative to the workspace root.
+pub const MANIFEST_PATH: &str = "docker/lab/exercises.toml";
+
+/// The transcript the `transcript` check pipes in, relative to the workspace root (the same
+/// fixture the container tests use).
+pub const TRANSCRIPT_PATH: &str = "harness/tests/fixtures/transcript.calc";
+
+/// The source file the `dependency-cache` check changes by one line, in memory only.
+pub const PROBE_SOURCE: &str = "calculator/src/main.rs";
+
+/// One thing an exercise requires. The manifest names them in kebab-case; they run in the
+/// manifest's order and grading of an exercise stops at the first that fails.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Check {
+    /// The Dockerfile has a build stage and a separate final stage that copies from it.
+    MultiStage,
+    /// The last FROM is the base the exercise is about (the solution's, tag aside).
+    FinalBase,
+    /// The harness's lint rules find nothing.
+    Lint,
+    /// The image builds.
+    Builds,
+    /// The calculator's binary has no ELF interpreter: it is statically linked.
+    Static,
+    /// `docker run IMAGE 6 '*' 7` prints 42 and exits 0.
+    Answers,
+    /// The transcript piped in gives the same stdout, stderr and status as on the host.
+    Transcript,
+    /// The image size is within the exercise's bounds.
+    Size,
+    /// The container does not run as root.
+    NonRoot,
+    /// The image has no /bin/sh.
+    NoShell,
+    /// After a one-line change in the calculator's sources, a `cargo` step of the rebuild is
+    /// answered from the layer cache.
+    DependencyCache,
+}
+
+impl Check {
+    /// The manifest's name for the check.
+    pub fn name(self) -> &'static str {
+        match self {
+            Check::MultiStage => "multi-stage",
+            Check::FinalBase => "final-base",
+            Check::Lint => "lint",
+            Check::Builds => "builds",
+            Check::Static => "static",
+            Check::Answers => "answers",
+            Check::Transcript => "transcript",
+            Check::Size => "size",
+            Check::NonRoot => "non-root",
+            Check::NoShell => "no-shell",
+            Check::DependencyCache => "dependency-cache",
+        }
+    }
+
+    /// Whether the check needs the built image (and so an earlier `builds`).
+    pub fn needs_image(self) -> bool {
+        !matches!(
+            self,
+            Check::MultiStage | Check::FinalBase | Check::Lint | Check::Builds
+        )
+    }
+
+    /// What to do when the check fails, when the manifest has no hint of its own for it.
+    pub fn default_advice(self) -> &'static str {
+        match self {
+            Check::MultiStage => {
+                "start a second stage with another FROM for the runtime, and COPY --from=<build stage> only what runs"
+            }
+            Check::FinalBase => "the last FROM decides what the image is made of",
+            Check::Lint => "fix that line; `harness lint FILE` checks again without building",
+            Check::Builds => "`docker build -f FILE .` shows the whole log",
+            Check::Static => {
+                "set ENV RUSTFLAGS=\"-C target-feature=+crt-static\" before the dependency step and build with --target \"$(rustc -vV | sed -n 's/^host: //p')\""
+            }
+            Check::Answers => {
+                "is the ENTRYPOINT the calculator's path, in exec form (a JSON list)?"
+            }
+            Check::Transcript => {
+                "the image must run the same calculator as `cargo run -p calculator`: build it from calculator/src, in release mode"
+            }
+            Check::Size => "what else does the last stage copy or install?",
+            Check::NonRoot => {
+                "add a numeric USER (for example USER 65532:65532) at the end of the last stage"
+            }
+            Check::NoShell => "the last FROM must be an image without a shell",
+            Check::DependencyCache => {
+                "COPY only Cargo.toml, Cargo.lock and each member's Cargo.toml first, build the dependencies against placeholder sources, and only then COPY calculator/src"
+            }
+        }
+    }
+}
+
+impl fmt::Display for Check {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// One exercise of the manifest.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Exercise {
+    /// Its number; exercises are done in this order.
+    pub number: u32,
+    /// Short kebab-case name, shown next to the number.
+    pub name: String,
+    /// The Dockerfile the learner edits, relative to the workspace root.
+    pub dockerfile: PathBuf,
+    /// The catalogue variant whose Dockerfile solves the exercise.
+    pub solution: String,
+    /// The chapter of the walkthrough that explains it.
+    pub chapter: String,
+    /// What the exercise asks, in one or two sentences.
+    pub asks: String,
+    /// The checks that grade it, in the order they run.
+    pub checks: Vec<Check>,
+    /// An upper size bound in decimal MB instead of the solution's (a looser one for an
+    /// exercise that is not about size yet).
+    #[serde(default)]
+    pub max_size_mb: Option<f64>,
+    /// Advice per check in this exercise's terms, shown after what was measured.
+    #[serde(default)]
+    pub hints: BTreeMap<Check, String>,
+}
+
+impl Exercise {
+    /// `01 multi-stage`.
+    pub fn label(&self) -> String {
+        format!("{:02} {}", self.number, self.name)
+    }
+
+    /// The advice for a failed `check`: the manifest's, or the check's default.
+    pub fn advice(&self, check: Check) -> &str {
+        self.hints
+            .get(&check)
+            .map(String::as_str)
+            .unwrap_or_else(|| check.default_advice())
+    }
+}
+
+/// A manifest that cannot be used, with the file and what to fix.
+#[derive(Debug, thiserror::Error)]
+pub enum LabError {
+    /// The manifest could not be read.
+    #[error("cannot read {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// Not valid TOML, or a key is missing or of the wrong type.
+    #[error("{path}: {message}")]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// The parser's message (names the key and line).
+        message: String,
+    },
+    /// A value parses but makes no sense.
+    #[error("{path}: exercise {exercise}: {message}")]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// The exercise's label.
+        exercise: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// Copying a skeleton failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLab {
+    skeletons: PathBuf,
+    repository: String,
+    #[serde(rename = "exercise")]
+    exercises: Vec<Exercise>,
+}
+
+/// The whole lab: the manifest plus where it came from.
+#[derive(Debug, Clone)]
+pub struct Lab {
+    /// The folder of the committed skeletons, relative to the root.
+    pub skeletons: PathBuf,
+    /// Image repository the learner's exercises are tagged into: `<repository>:<NN-name>`.
+    pub repository: String,
+    /// The exercises, in order.
+    pub exercises: Vec<Exercise>,
+    /// The workspace root.
+    pub root: PathBuf,
+    /// The manifest file, for messages.
+    pub path: PathBuf,
+}
+
+impl Lab {
+    /// Loads the manifest of the workspace at `root`, checking it against `catalogue`.
+    pub fn load(root: &Path, catalogue: &Catalogue) -> Result<Lab, LabError> {
+        let path = root.join(MANIFEST_PATH);
+        let text = std::fs::read_to_string(&path).map_err(|source| LabError::Read {
+            path: path.clone(),
+            source,
+        })?;
+        Lab::parse(&text, root, &path, catalogue)
+    }
+
+    /// Parses manifest text; `path` names the file in errors.
+    pub fn parse(
+        text: &str,
+        root: &Path,
+        path: &Path,
+        catalogue: &Catalogue,
+    ) -> Result<Lab, LabError> {
+        let raw: RawLab = toml::from_str(text).map_err(|e| LabError::Parse {
+            path: path.to_path_buf(),
+            message: e.to_string().trim_end().to_string(),
+        })?;
+        let lab = Lab {
+            skeletons: raw.skeletons,
+            repository: raw.repository,
+            exercises: raw.exercises,
+            root: root.to_path_buf(),
+            path: path.to_path_buf(),
+        };
+        lab.validate(catalogue)?;
+        Ok(lab)
+    }
+
+    fn validate(&self, catalogue: &Catalogue) -> Result<(), LabError> {
+        let invalid = |e: &Exercise, message: String| LabError::Invalid {
+            path: self.path.clone(),
+            exercise: e.label(),
+            message,
+        };
+        if self.exercises.is_empty() {
+            return Err(LabError::Parse {
+                path: self.path.clone(),
+                message: "no [[exercise]] tables".into(),
+            });
+        }
+        let mut previous = 0;
+        let mut files = std::collections::HashSet::new();
+        for e in &self.exercises {
+            if e.number <= previous {
+                return Err(invalid(
+                    e,
+                    format!("numbers must increase (after {previous})"),
+                ));
+            }
+            previous = e.number;
+            let name_ok = !e.name.is_empty()
+                && e.name
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+            if !name_ok {
+                return Err(invalid(
+                    e,
+                    "`name` must be lowercase letters, digits and `-`".into(),
+                ));
+            }
+            if catalogue.get(&e.solution).is_none() {
+                let known: Vec<_> = catalogue.variants.iter().map(|v| v.name.as_str()).collect();
+                return Err(invalid(
+                    e,
+                    format!(
+                        "`solution = \"{}\"` is not a catalogue variant ({})",
+                        e.solution,
+                        known.join(", ")
+                    ),
+                ));
+            }
+            if !e.dockerfile.to_string_lossy().ends_with(".Dockerfile") {
+                return Err(invalid(e, "`dockerfile` must end in .Dockerfile".into()));
+            }
+            if !files.insert(e.dockerfile.clone()) {
+                return Err(invalid(e, "`dockerfile` is used twice".into()));
+            }
+            if e.checks.is_empty() {
+                return Err(invalid(e, "`checks` is empty".into()));
+            }
+            let builds_at = e.checks.iter().position(|c| *c == Check::Builds);
+            for (i, c) in e.checks.iter().enumerate() {
+                if c.needs_image() && builds_at.is_none_or(|b| b > i) {
+                    return Err(invalid(
+                        e,
+                        format!("check `{c}` needs the image: list `builds` before it"),
+                    ));
+                }
+            }
+            for c in e.hints.keys() {
+                if !e.checks.contains(c) {
+                    return Err(invalid(
+                        e,
+                        format!("a hint for `{c}`, which is not among its checks"),
+                    ));
+                }
+            }
+            if let Some(max) = e.max_size_mb {
+                let v = catalogue.get(&e.solution).expect("checked above");
+                if max <= v.min_size_mb {
+                    return Err(invalid(
+                        e,
+                        format!(
+                            "`max_size_mb = {max}` is below the solution's minimum {} MB",
+                            v.min_size_mb
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The committed skeleton of `exercise`.
+    pub fn skeleton(&self, exercise: &Exercise) -> PathBuf {
+        let name = exercise.dockerfile.file_name().unwrap_or_default();
+        self.root.join(&self.skeletons).join(name)
+    }
+
+    /// Whether the lab has been started: any learner Dockerfile exists.
+    pub fn started(&self) -> bool {
+        self.exercises
+            .iter()
+            .any(|e| self.root.join(&e.dockerfile).exists())
+    }
+
+    /// Exercises selected by number or name (`1`, `01`, `multi-stage`); none means all.
+    pub fn select(&self, which: &[String]) -> Result<Vec<&Exercise>, String> {
+        if which.is_empty() {
+            return Ok(self.exercises.iter().collect());
+        }
+        let mut out = Vec::new();
+        for w in which {
+            let found = self.exercises.iter().find(|e| {
+                e.name == *w || w.parse::<u32>().is_ok_and(|n| n == e.number) || e.label() == *w
+            });
+            match found {
+                Some(e) => out.push(e),
+                None => {
+                    let known: Vec<_> = self.exercises.iter().map(Exercise::label).collect();
+                    return Err(format!(
+                        "no exercise `{w}` in {} (it has: {})",
+                        self.path.display(),
+                        known.join(", ")
+                    ));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// The image a learner's exercise is built into.
+    pub fn image(&self, exercise: &Exercise) -> String {
+        format!(
+            "{}:{:02}-{}",
+            self.repository, exercise.number, exercise.name
+        )
+    }
+}
+
+// ---- init and reset ------------------------------------------------------------------------
+
+/// What `init` or `reset` did with one exercise's file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileAction {
+    /// The skeleton was copied in: the file did not exist.
+    Created,
+    /// The file exists and was left alone.
+    Kept,
+    /// The file still equals its skeleton: nothing to do.
+    Unchanged,
+    /// The learner's changes were replaced by the skeleton (only with the explicit flag).
+    Restored,
+}
+
+fn copy_skeleton(lab: &Lab, e: &Exercise) -> Result<(), LabError> {
+    let from = lab.skeleton(e);
+    let to = lab.root.join(&e.dockerfile);
+    if let Some(dir) = to.parent() {
+        std::fs::create_dir_all(dir).map_err(|source| LabError::Io {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+    }
+    std::fs::copy(&from, &to)
+        .map(|_| ())
+        .map_err(|source| LabError::Io { path: from, source })
+}
+
+/// Starts the lab: copies each missing exercise's skeleton into place, never overwriting a
+/// file that exists (safe to repeat, for example after pulling a new exercise).
+pub fn init(lab: &Lab) -> Result<Vec<(&Exercise, FileAction)>, LabError> {
+    let mut out = Vec::new();
+    for e in &lab.exercises {
+        if lab.root.join(&e.dockerfile).exists() {
+            out.push((e, FileAction::Kept));
+        } else {
+            copy_skeleton(lab, e)?;
+            out.push((e, FileAction::Created));
+        }
+    }
+    Ok(out)
+}
+
+/// Puts the skeleton back for `exercises`. A file that differs from its skeleton is the
+/// learner's work: it is replaced only when `discard_my_work` is set, and kept otherwise.
+pub fn reset<'a>(
+    lab: &Lab,
+    exercises: &[&'a Exercise],
+    discard_my_work: bool,
+) -> Result<Vec<(&'a Exercise, FileAction)>, LabError> {
+    let mut out = Vec::new();
+    for &e in exercises {
+        let path = lab.root.join(&e.dockerfile);
+        let action = match std::fs::read(&path) {
+            Err(_) => {
+                copy_skeleton(lab, e)?;
+                FileAction::Created
+            }
+            Ok(current) => {
+                let skeleton = std::fs::read(lab.skeleton(e)).map_err(|source| LabError::Io {
+                    path: lab.skeleton(e),
+                    source,
+                })?;
+                if current == skeleton {
+                    FileAction::Unchanged
+                } else if discard_my_work {
+                    copy_skeleton(lab, e)?;
+                    FileAction::Restored
+                } else {
+                    FileAction::Kept
+                }
+            }
+        };
+        out.push((e, action));
+    }
+    Ok(out)
+}
+
+// ---- grading -------------------------------------------------------------------------------
+
+/// Whose Dockerfiles are graded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// The learner's once the lab is started, the reference solutions before.
+    Auto,
+    /// The learner's Dockerfiles.
+    Learner,
+    /// The catalogue's reference solutions.
+    Reference,
+}
+
+/// The first failed check of an exercise.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Failure {
+    /// Which check.
+    pub check: Check,
+    /// What was measured, in the learner's terms: one line.
+    pub verdict: String,
+    /// What to do about it.
+    pub advice: String,
+}
+
+impl Failure {
+    /// The full hint: what was measured, then what to do.
+    pub fn hint(&self) -> String {
+        format!("{}: {}", self.verdict, self.advice)
+    }
+}
+
+/// How one exercise went.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    /// The exercise.
+    pub exercise: Exercise,
+    /// The Dockerfile graded (learner's or reference), relative to the root.
+    pub dockerfile: PathBuf,
+    /// Checks passed, in order, up to the first failure.
+    pub passed: Vec<Check>,
+    /// The first failure, if any (later checks were not run).
+    pub failure: Option<Failure>,
+    /// The image size, when it was measured.
+    pub size: Option<u64>,
+}
+
+impl Outcome {
+    /// Whether every check passed.
+    pub fn ok(&self) -> bool {
+        self.failure.is_none()
+    }
+
+    /// The exercise's line: mark, label, short verdict.
+    pub fn line(&self) -> String {
+        match &self.failure {
+            None => {
+                let size = self
+                    .size
+                    .map(|s| format!(", {}", human_size(s)))
+                    .unwrap_or_default();
+                format!(
+                    "✓ {:<22} {} checks pass{size}",
+                    self.exercise.label(),
+                    self.passed.len()
+                )
+            }
+            Some(f) => format!("✗ {:<22} {}: {}", self.exercise.label(), f.check, f.verdict),
+        }
+    }
+}
+
+/// The score line: `lab: 2/6 exercises pass`.
+pub fn score_line(outcomes: &[Outcome]) -> String {
+    let passed = outcomes.iter().filter(|o| o.ok()).count();
+    format!("lab: {passed}/{} exercises pass", outcomes.len())
+}
+
+/// The whole report as the learner reads it: one line per exercise, the hint for the first
+/// failure only, and the score line last.
+pub fn report(outcomes: &[Outcome], reference: bool) -> String {
+    let mut out = String::new();
+    if reference {
+        out.push_str(
+            "lab: not started (`just lab` starts it); grading the reference solutions in docker/\n",
+        );
+    } else {
+        out.push_str("lab: grading your Dockerfiles in docker/lab/\n");
+    }
+    for o in outcomes {
+        out.push_str("  ");
+        out.push_str(&o.line());
+        out.push('\n');
+    }
+    if let Some(o) = outcomes.iter().find(|o| !o.ok()) {
+        let f = o.failure.as_ref().expect("not ok");
+        out.push_str(&format!(
+            "\nhint for {} ({}, check `{}`):\n  {}\n  (what the exercise asks: {} The chapter: {})\n\n",
+            o.exercise.label(),
+            o.dockerfile.display(),
+            f.check,
+            f.hint(),
+            o.exercise.asks,
+            o.exercise.chapter
+        ));
+    }
+    out.push_str(&score_line(outcomes));
+    out.push('\n');
+    out
+}
+
+/// The report as Markdown, for a CI run's summary page (`$GITHUB_STEP_SUMMARY`).
+pub fn report_markdown(outcomes: &[Outcome], reference: bool) -> String {
+    let mut out = String::from("### calc-kit lab\n\n");
+    if reference {
+        out.push_str("The lab is not started: the reference solutions were graded.\n\n");
+    }
+    out.push_str("| | exercise | verdict |\n|---|---|---|\n");
+    for o in outcomes {
+        let (mark, verdict) = match &o.failure {
+            None => ("✓", format!("{} checks pass", o.passed.len())),
+            Some(f) => ("✗", format!("{}: {}", f.check, f.verdict)),
+        };
+        out.push_str(&format!(
+            "| {mark} | {} | {} |\n",
+            o.exercise.label(),
+            verdict.replace('|', "\\|")
+        ));
+    }
+    if let Some(o) = outcomes.iter().find(|o| !o.ok()) {
+        let f = o.failure.as_ref().expect("not ok");
+        out.push_str(&format!(
+            "\n**Hint for {}** (`{}`): {}\n",
+            o.exercise.label(),
+            o.dockerfile.display(),
+            f.hint()
+        ));
+    }
+    out.push_str(&format!("\n**{}**\n", score_line(outcomes)));
+    out
+}
+
+/// What the grader needs besides the engine.
+pub struct Grader<'a> {
+    /// The engine.
+    pub docker: &'a Docker,
+    /// The variant catalogue (reference solutions, bounds).
+    pub catalogue: &'a Catalogue,
+    /// The manifest.
+    pub lab: &'a Lab,
+    /// Where the host calculator is built for the transcript check (its own target
+    /// directory, so an outer `cargo test` holding the lock on the main one does not block).
+    pub host_target_dir: PathBuf,
+    host: Option<Result<PathBuf, String>>,
+}
+
+/// Intermediate result of one check.
+type CheckResult = Result<(), (String, Option<String>)>;
+
+fn fail(verdict: impl Into<String>) -> CheckResult {
+    Err((verdict.into(), None))
+}
+
+impl<'a> Grader<'a> {
+    /// A grader that builds the host calculator under `host_target_dir` when a transcript
+    /// check first needs it.
+    pub fn new(
+        docker: &'a Docker,
+        catalogue: &'a Catalogue,
+        lab: &'a Lab,
+        host_target_dir: PathBuf,
+    ) -> Grader<'a> {
+        Grader {
+            docker,
+            catalogue,
+            lab,
+            host_target_dir,
+            host: None,
+        }
+    }
+
+    /// Whether `mode` grades the reference solutions here.
+    pub fn grades_references(&self, mode: Mode) -> bool {
+        match mode {
+            Mode::Auto => !self.lab.started(),
+            Mode::Learner => false,
+            Mode::Reference => true,
+        }
+    }
+
+    /// Grades `exercises`, one after the other; `progress` hears what is happening (builds
+    /// take minutes when nothing is cached).
+    pub async fn grade(
+        &mut self,
+        exercises: &[&Exercise],
+        mode: Mode,
+        progress: &mut (dyn FnMut(String) + Send),
+    ) -> Vec<Outcome> {
+        let reference = self.grades_references(mode);
+        let mut out = Vec::new();
+        for &e in exercises {
+            progress(format!("grading {}", e.label()));
+            out.push(self.grade_one(e, reference, progress).await);
+        }
+        out
+    }
+
+    async fn grade_one(
+        &mut self,
+        e: &Exercise,
+        reference: bool,
+        progress: &mut (dyn FnMut(String) + Send),
+    ) -> Outcome {
+        let solution = self
+            .catalogue
+            .get(&e.solution)
+            .expect("validated against the catalogue")
+            .clone();
+        let (dockerfile, image) = if reference {
+            (solution.dockerfile.clone(), self.catalogue.image(&solution))
+        } else {
+            (e.dockerfile.clone(), self.lab.image(e))
+        };
+        let mut outcome = Outcome {
+            exercise: e.clone(),
+            dockerfile: dockerfile.clone(),
+            passed: Vec::new(),
+            failure: None,
+            size: None,
+        };
+        let path = self.lab.root.join(&dockerfile);
+        if !path.is_file() {
+            outcome.failure = Some(Failure {
+                check: e.checks[0],
+                verdict: format!("{} does not exist", dockerfile.display()),
+                advice: "run `just lab` to create it from its skeleton".into(),
+            });
+            return outcome;
+        }
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        let parsed = Dockerfile::parse(&text);
+        for &check in &e.checks {
+            let result = match check {
+                Check::MultiStage => multi_stage(&parsed),
+                Check::FinalBase => final_base(&parsed, &solution),
+                Check::Lint => lint_check(&path),
+                Check::Builds => self.builds(&dockerfile, &image, progress).await,
+                Check::Static => self.static_binary(&image).await,
+                Check::Answers => answers(&image).await,
+                Check::Transcript => self.transcript(&image).await,
+                Check::Size => self.size(&image, e, &solution, &mut outcome.size).await,
+                Check::NonRoot => self.non_root(&image, &parsed).await,
+                Check::NoShell => self.no_shell(&image).await,
+                Check::DependencyCache => self.dependency_cache(&dockerfile, progress).await,
+            };
+            match result {
+                Ok(()) => outcome.passed.push(check),
+                Err((verdict, advice)) => {
+                    outcome.failure = Some(Failure {
+                        check,
+                        verdict,
+                        advice: advice.unwrap_or_else(|| e.advice(check).to_string()),
+                    });
+                    break;
+                }
+            }
+        }
+        outcome
+    }
+
+    async fn builds(
+        &self,
+        dockerfile: &Path,
+        image: &str,
+        progress: &mut (dyn FnMut(String) + Send),
+    ) -> CheckResult {
+        let mut show = |event: BuildEvent| {
+            if let BuildEvent::Step {
+                step,
+                total,
+                instruction,
+            } = event
+            {
+                let short: String = instruction.chars().take(80).collect();
+                progress(format!("    [build {step}/{total}] {short}"));
+            }
+        };
+        match build_dockerfile_with(
+            self.docker,
+            &self.lab.root,
+            dockerfile,
+            image,
+            BuildOptions::default(),
+            &mut show,
+        )
+        .await
+        {
+            Ok(_) => Ok(()),
+            Err(e) => {
+                let last: Vec<&str> = e.tail.lines().rev().take(6).collect();
+                let tail: Vec<&str> = last.into_iter().rev().collect();
+                Err((
+                    format!(
+                        "the image does not build: {}",
+                        e.error.lines().next().unwrap_or_default()
+                    ),
+                    Some(format!(
+                        "{}\n  last lines of the build log:\n    {}",
+                        e.cause.advice(),
+                        tail.join("\n    ")
+                    )),
+                ))
+            }
+        }
+    }
+
+    async fn config(&self, image: &str) -> Result<bollard::models::ImageInspect, String> {
+        self.docker
+            .inspect_image(image)
+            .await
+            .map_err(|e| format!("cannot inspect {image}: {}", short_reason(&e)))
+    }
+
+    async fn size(
+        &self,
+        image: &str,
+        e: &Exercise,
+        solution: &Variant,
+        measured: &mut Option<u64>,
+    ) -> CheckResult {
+        let info = self.config(image).await.map_err(|m| (m, None))?;
+        let size = info.size.unwrap_or(0).max(0) as u64;
+        *measured = Some(size);
+        size_verdict(
+            size,
+            solution.min_size_mb,
+            e.max_size_mb.unwrap_or(solution.max_size_mb),
+        )
+    }
+
+    async fn non_root(&self, image: &str, parsed: &Dockerfile) -> CheckResult {
+        let info = self.config(image).await.map_err(|m| (m, None))?;
+        let user = info.config.and_then(|c| c.user).unwrap_or_default();
+        user_verdict(&user, parsed)
+    }
+
+    /// A created (never started) container of `image`, for reading files out of it.
+    async fn created(&self, image: &str) -> Result<ContainerGuard, String> {
+        let body = ContainerCreateBody {
+            image: Some(image.to_string()),
+            labels: Some([(crate::CONTAINER_LABEL.to_string(), "true".to_string())].into()),
+            ..Default::default()
+        };
+        let created = self
+            .docker
+            .create_container(None::<CreateContainerOptions>, body)
+            .await
+            .map_err(|e| format!("cannot create a container of {image}: {}", short_reason(&e)))?;
+        Ok(ContainerGuard::new(created.id))
+    }
+
+    /// The file at `path` in the container, as the first entry of the engine's archive;
+    /// `None` when there is no such path.
+    async fn read_file(&self, id: &str, path: &str, limit: usize) -> Option<(bool, Vec<u8>)> {
+        let options = DownloadFromContainerOptionsBuilder::new()
+            .path(path)
+            .build();
+        let mut stream = self.docker.download_from_container(id, Some(options));
+        let mut tar = Vec::new();
+        while let Some(chunk) = stream.next().await {
+            tar.extend_from_slice(&chunk.ok()?);
+            if tar.len() > limit + 4096 {
+                break;
+            }
+        }
+        let mut archive = tar::Archive::new(tar.as_slice());
+        let mut entry = archive.entries().ok()?.next()?.ok()?;
+        let is_link = entry.header().entry_type().is_symlink();
+        let mut content = Vec::new();
+        let _ = std::io::Read::read_to_end(
+            &mut std::io::Read::take(&mut entry, limit as u64),
+            &mut content,
+        );
+        Some((is_link, content))
+    }
+
+    async fn no_shell(&self, image: &str) -> CheckResult {
+        let guard = self.created(image).await.map_err(|m| (m, None))?;
+        let found = self.read_file(guard.id(), "/bin/sh", 64).await;
+        guard.remove(self.docker).await;
+        match found {
+            None => Ok(()),
+            Some(_) => {
+                fail("your image has /bin/sh: anyone who gets into the container has a shell")
+            }
+        }
+    }
+
+    async fn static_binary(&self, image: &str) -> CheckResult {
+        let info = self.config(image).await.map_err(|m| (m, None))?;
+        let entrypoint = info.config.and_then(|c| c.entrypoint).unwrap_or_default();
+        let Some(program) = entrypoint.first().filter(|p| p.starts_with('/')) else {
+            return Err((
+                format!(
+                    "the ENTRYPOINT {entrypoint:?} does not name the calculator by its absolute path"
+                ),
+                Some("write ENTRYPOINT [\"/path/to/calculator\"]".into()),
+            ));
+        };
+        let guard = self.created(image).await.map_err(|m| (m, None))?;
+        // The program headers sit in the first few kilobytes of an ELF file.
+        let file = self.read_file(guard.id(), program, 1 << 16).await;
+        guard.remove(self.docker).await;
+        match file {
+            None => fail(format!("{program} (the ENTRYPOINT) is not in the image")),
+            Some((true, _)) => fail(format!(
+                "{program} is a symbolic link: point the ENTRYPOINT at the file itself"
+            )),
+            Some((false, bytes)) => match elf_interpreter(&bytes) {
+                Ok(None) => Ok(()),
+                Ok(Some(interp)) => fail(format!(
+                    "{program} is dynamically linked: it needs the loader {interp} and glibc at run time"
+                )),
+                Err(why) => fail(format!(
+                    "{program} is not a program the kit can read: {why}"
+                )),
+            },
+        }
+    }
+
+    fn host_calculator(&mut self) -> Result<PathBuf, String> {
+        if self.host.is_none() {
+            self.host = Some(build_host_calculator(&self.lab.root, &self.host_target_dir));
+        }
+        self.host.clone().expect("just set")
+    }
+
+    async fn transcript(&mut self, image: &str) -> CheckResult {
+        let host = self
+            .host_calculator()
+            .map_err(|m| (m, Some("fix the host build first".to_string())))?;
+        let text = std::fs::read(self.lab.root.join(TRANSCRIPT_PATH))
+            .map_err(|e| (format!("cannot read {TRANSCRIPT_PATH}: {e}"), None))?;
+        let expected = run_host(&host, &text).map_err(|m| (m, None))?;
+        let got = Run::new(image)
+            .stdin(text)
+            .output()
+            .await
+            .map_err(|e| (format!("the container did not run: {e}"), None))?;
+        transcript_verdict(&expected, &got)
+    }
+
+    async fn dependency_cache(
+        &self,
+        dockerfile: &Path,
+        progress: &mut (dyn FnMut(String) + Send),
+    ) -> CheckResult {
+        let root = self.lab.root.clone();
+        let source = root.join(PROBE_SOURCE);
+        let mut changed = std::fs::read(&source)
+            .map_err(|e| (format!("cannot read {PROBE_SOURCE}: {e}"), None))?;
+        // A new line every time, so the change is never itself in the cache.
+        let nonce = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default();
+        changed.extend_from_slice(format!("\n// lab cache probe {nonce}\n").as_bytes());
+        let file = dockerfile.to_path_buf();
+        let context = tokio::task::spawn_blocking(move || {
+            crate::context::build_context_with(&root, &file, &[(PROBE_SOURCE.to_string(), changed)])
+        })
+        .await
+        .expect("context task does not panic")
+        .map_err(|e| (e.to_string(), None))?;
+        progress(format!(
+            "    rebuilding with one line added to {PROBE_SOURCE} (in memory only)"
+        ));
+
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let mut watcher = CacheWatcher::default();
+        let mut tx = Some(tx);
+        let mut on_event = |event: BuildEvent| {
+            if let Some(decision) = watcher.event(event)
+                && let Some(tx) = tx.take()
+            {
+                let _ = tx.send(decision);
+            }
+        };
+        let probe = format!("{}:cache-probe", self.lab.repository);
+        let build = build_dockerfile_with(
+            self.docker,
+            &self.lab.root,
+            dockerfile,
+            &probe,
+            BuildOptions {
+                context: Some(context.tar),
+                ..BuildOptions::default()
+            },
+            &mut on_event,
+        );
+        // The answer is known as soon as the cache breaks or a cargo step is cached: the
+        // rest of the rebuild (minutes of compiling) is abandoned.
+        let decision = tokio::select! {
+            decision = rx => decision.ok(),
+            result = build => match result {
+                Ok(_) => None,
+                Err(e) => return Err((
+                    format!("the rebuild failed: {}", e.error.lines().next().unwrap_or_default()),
+                    Some(e.cause.advice().to_string()),
+                )),
+            },
+        };
+        match decision {
+            Some(CacheDecision::CargoCached) => Ok(()),
+            Some(CacheDecision::BrokeAt {
+                step,
+                total,
+                instruction,
+            }) => fail(format!(
+                "after a one-line change to {PROBE_SOURCE}, the cache broke at step {step}/{total} `{}`, before any `cargo` step: every dependency was compiled again",
+                shorten(&instruction, 60)
+            )),
+            None => fail(format!(
+                "after a one-line change to {PROBE_SOURCE}, no RUN step that calls cargo was answered from the cache"
+            )),
+        }
+    }
+}
+
+async fn answers(image: &str) -> CheckResult {
+    let out = Run::new(image)
+        .args(["6", "*", "7"])
+        .output()
+        .await
+        .map_err(|e| (format!("the container did not run: {e}"), None))?;
+    answer_verdict(&out)
+}
+
+fn shorten(text: &str, max: usize) -> String {
+    let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one_line.chars().count() <= max {
+        one_line
+    } else {
+        let cut: String = one_line.chars().take(max).collect();
+        format!("{cut}...")
+    }
+}
+
+fn multi_stage(d: &Dockerfile) -> CheckResult {
+    let Some(last) = d.final_stage() else {
+        return fail("your Dockerfile has no FROM");
+    };
+    if d.stages.len() < 2 {
+        return fail(format!(
+            "your Dockerfile has one stage (one FROM, line {}): the toolchain and everything it built ship in the image",
+            last.line
+        ));
+    }
+    let copies_from = last.instructions.iter().any(|i| {
+        i.keyword.eq_ignore_ascii_case("COPY")
+            && crate::dockerfile::flag_value(&i.args, "from").is_some()
+    });
+    if !copies_from {
+        return fail(format!(
+            "your last stage (line {}) copies nothing from the build stage (no COPY --from=...)",
+            last.line
+        ));
+    }
+    Ok(())
+}
+
+/// The image name without its tag or digest: `debian:trixie-slim` -> `debian`.
+fn repository_of(image: &str) -> &str {
+    let image = image.split('@').next().unwrap_or(image);
+    let slash = image.rfind('/').map(|i| i + 1).unwrap_or(0);
+    match image[slash..].find(':') {
+        Some(i) => &image[..slash + i],
+        None => image,
+    }
+}
+
+fn final_base(d: &Dockerfile, solution: &Variant) -> CheckResult {
+    let Some(last) = d.final_stage() else {
+        return fail("your Dockerfile has no FROM");
+    };
+    if repository_of(&last.base) == repository_of(&solution.final_base) {
+        return Ok(());
+    }
+    fail(format!(
+        "your last FROM (line {}) is `{}`; this exercise ships on `{}`",
+        last.line, last.base, solution.final_base
+    ))
+}
+
+fn lint_check(path: &Path) -> CheckResult {
+    let findings = lint_file(path, LintOptions { allow_root: false })
+        .map_err(|e| (format!("cannot read {}: {e}", path.display()), None))?;
+    match findings.first() {
+        None => Ok(()),
+        Some(f) => Err((
+            format!(
+                "{} lint finding(s), the first at line {}: {} {}",
+                findings.len(),
+                f.line,
+                f.rule.id,
+                f.rule.name
+            ),
+            Some(format!("{} (why: {})", f.message, f.rule.why)),
+        )),
+    }
+}
+
+/// The size check's verdict: "your final image is 1.21 GB; the bound is 1.5 MB".
+pub fn size_verdict(size: u64, min_mb: f64, max_mb: f64) -> CheckResult {
+    let mb = crate::format::megabytes(size);
+    if mb > max_mb {
+        fail(format!(
+            "your final image is {}; the bound is {max_mb} MB",
+            human_size(size)
+        ))
+    } else if mb < min_mb {
+        Err((
+            format!(
+                "your final image is {}; it should be at least {min_mb} MB",
+                human_size(size)
+            ),
+            Some("is the calculator really in it? `docker run` it and see".into()),
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+/// The non-root check's verdict, naming the USER lines (or their absence).
+pub fn user_verdict(user: &str, d: &Dockerfile) -> CheckResult {
+    let name = user.split(':').next().unwrap_or_default();
+    if !(name.is_empty() || name == "root" || name == "0") {
+        return Ok(());
+    }
+    let last_user = d.final_stage().and_then(|s| {
+        s.instructions
+            .iter()
+            .rev()
+            .find(|i| i.keyword.eq_ignore_ascii_case("USER"))
+    });
+    match last_user {
+        Some(i) => fail(format!(
+            "your image runs as root: the last USER (line {}) is `{}`",
+            i.line, i.args
+        )),
+        None => fail(
+            "your image runs as root: its last stage has no USER line (and its base sets none)",
+        ),
+    }
+}
+
+/// The answers check's verdict from the output of `docker run IMAGE 6 '*' 7`.
+pub fn answer_verdict(out: &crate::run::Output) -> CheckResult {
+    if out.exit_code == 0 && out.stdout == b"42\n" {
+        return Ok(());
+    }
+    let stderr = out.stderr_text();
+    let stderr = stderr.trim();
+    let said = if stderr.is_empty() {
+        String::new()
+    } else {
+        format!(", stderr {:?}", shorten(stderr, 120))
+    };
+    let verdict = format!(
+        "`docker run IMAGE 6 '*' 7` printed {:?} and exited {}{said}; expected 42 and 0",
+        shorten(&out.stdout_text(), 60),
+        out.exit_code
+    );
+    if stderr.contains("no such file or directory") {
+        return Err((
+            verdict,
+            Some("\"no such file or directory\" for a program that is there means its loader is missing: a dynamically linked binary on an image without glibc. Build it static, or ship it on an image that has glibc".into()),
+        ));
+    }
+    fail(verdict)
+}
+
+/// The transcript check's verdict: where the container's output first differs from the
+/// host's.
+pub fn transcript_verdict(
+    host: &crate::run::Output,
+    container: &crate::run::Output,
+) -> CheckResult {
+    let first_difference = |a: &str, b: &str| {
+        let (a, b): (Vec<&str>, Vec<&str>) = (a.lines().collect(), b.lines().collect());
+        (0..a.len().max(b.len()))
+            .find(|&i| a.get(i) != b.get(i))
+            .map(|i| {
+                (
+                    i + 1,
+                    a.get(i).copied().unwrap_or("(nothing)").to_string(),
+                    b.get(i).copied().unwrap_or("(nothing)").to_string(),
+                )
+            })
+    };
+    for (stream, h, c) in [
+        ("stdout", host.stdout_text(), container.stdout_text()),
+        ("stderr", host.stderr_text(), container.stderr_text()),
+    ] {
+        if let Some((line, a, b)) = first_difference(&h, &c) {
+            return fail(format!(
+                "with {TRANSCRIPT_PATH} piped in, {stream} line {line} is {:?} in the container but {:?} on the host",
+                shorten(&b, 60),
+                shorten(&a, 60)
+            ));
+        }
+    }
+    if host.exit_code != container.exit_code {
+        return fail(format!(
+            "with {TRANSCRIPT_PATH} piped in, the container exited {} and the host {}",
+            container.exit_code, host.exit_code
+        ));
+    }
+    Ok(())
+}
+
+/// The ELF interpreter (`/lib64/ld-linux-x86-64.so.2`) a 64-bit little-endian executable asks
+/// for, `None` for a static one. `bytes` must hold the program headers.
+pub fn elf_interpreter(bytes: &[u8]) -> Result<Option<String>, String> {
+    if bytes.len() < 64 || &bytes[..4] != b"\x7fELF" {
+        return Err("not an ELF file".into());
+    }
+    if bytes[4] != 2 || bytes[5] != 1 {
+        return Err("not a 64-bit little-endian ELF file".into());
+    }
+    let u16_at = |o: usize| u16::from_le_bytes([bytes[o], bytes[o + 1]]) as usize;
+    let u64_at = |o: usize| {
+        bytes
+            .get(o..o + 8)
+            .map(|b| u64::from_le_bytes(b.try_into().expect("8 bytes")) as usize)
+    };
+    let phoff = u64_at(0x20).ok_or("truncated header")?;
+    let (phentsize, phnum) = (u16_at(0x36), u16_at(0x38));
+    for i in 0..phnum {
+        let at = phoff + i * phentsize;
+        let header = bytes
+            .get(at..at + phentsize.max(0x28))
+            .ok_or("program headers beyond what was read")?;
+        const PT_INTERP: u32 = 3;
+        if u32::from_le_bytes(header[..4].try_into().expect("4 bytes")) == PT_INTERP {
+            let offset = u64_at(at + 8).ok_or("truncated header")?;
+            let size = u64_at(at + 32).ok_or("truncated header")?;
+            let name = bytes
+                .get(offset..offset + size)
+                .ok_or("interpreter name beyond what was read")?;
+            let name = String::from_utf8_lossy(name)
+                .trim_end_matches('\0')
+                .to_string();
+            return Ok(Some(name));
+        }
+    }
+    Ok(None)
+}
+
+/// What the cache watcher concluded from the rebuild's events.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CacheDecision {
+    /// A RUN step that calls cargo was answered from the cache.
+    CargoCached,
+    /// The first step that ran again, before any cached cargo step.
+    BrokeAt {
+        /// 1-based step.
+        step: usize,
+        /// Steps in the Dockerfile.
+        total: usize,
+        /// The instruction.
+        instruction: String,
+    },
+}
+
+/// Follows the legacy builder's output: after each `Step n/m` line comes either
+/// `---> Using cache` (the step was cached) or something else (it ran). FROM steps never say
+/// "Using cache" and do not count.
+#[derive(Debug, Default)]
+pub struct CacheWatcher {
+    pending: Option<(usize, usize, String)>,
+}
+
+impl CacheWatcher {
+    /// Feeds one build event; returns the decision once it is known.
+    pub fn event(&mut self, event: BuildEvent) -> Option<CacheDecision> {
+        match event {
+            BuildEvent::Step {
+                step,
+                total,
+                instruction,
+            } => {
+                let previous = self.pending.replace((step, total, instruction));
+                previous.and_then(Self::ran)
+            }
+            BuildEvent::Cached => {
+                let (_, _, instruction) = self.pending.take()?;
+                let upper = instruction.to_ascii_uppercase();
+                (upper.starts_with("RUN") && instruction.contains("cargo"))
+                    .then_some(CacheDecision::CargoCached)
+            }
+            BuildEvent::Output(_) => self.pending.take().and_then(Self::ran),
+            BuildEvent::Preparing(_) => None,
+        }
+    }
+
+    fn ran((step, total, instruction): (usize, usize, String)) -> Option<CacheDecision> {
+        if instruction.to_ascii_uppercase().starts_with("FROM") {
+            return None;
+        }
+        Some(CacheDecision::BrokeAt {
+            step,
+            total,
+            instruction,
+        })
+    }
+}
+
+/// Builds the host calculator (debug) under `target_dir` and returns its path.
+pub fn build_host_calculator(root: &Path, target_dir: &Path) -> Result<PathBuf, String> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let out = std::process::Command::new(cargo)
+        .args([
+            "build",
+            "--quiet",
+            "-p",
+            "calculator",
+            "--message-format=short",
+        ])
+        .env("CARGO_TARGET_DIR", target_dir)
+        .current_dir(root)
+        .output()
+        .map_err(|e| format!("cannot run cargo to build the host calculator: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "building the host calculator failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    Ok(target_dir.join("debug").join("calculator"))
+}
+
+fn run_host(program: &Path, input: &[u8]) -> Result<crate::run::Output, String> {
+    use std::io::Write;
+    let started = std::time::Instant::now();
+    let mut child = std::process::Command::new(program)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot run the host calculator: {e}"))?;
+    let mut stdin = child.stdin.take().expect("piped");
+    let bytes = input.to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(&bytes);
+    });
+    let out = child.wait_with_output().map_err(|e| e.to_string())?;
+    let _ = writer.join();
+    Ok(crate::run::Output {
+        stdout: out.stdout,
+        stderr: out.stderr,
+        exit_code: out.status.code().unwrap_or(-1) as i64,
+        elapsed: started.elapsed(),
+    })
+}
+
+// ---- the command line ----------------------------------------------------------------------
+
+/// `harness lab ...`: what `just lab` and a learner run.
+#[derive(Debug, clap::Subcommand)]
+pub enum LabCommand {
+    /// Start the lab: copy each exercise's skeleton into docker/lab/, never over a file that
+    /// exists, and say what to do next.
+    Init,
+    /// Grade the exercises (all when none is named, by number or name), like `cargo test`.
+    Grade {
+        /// Exercises to grade: `1`, `01` or `multi-stage`.
+        exercises: Vec<String>,
+        /// Grade the reference solutions even when the lab is started.
+        #[arg(long)]
+        reference: bool,
+    },
+    /// Put skeletons back for missing or untouched exercises; a changed file is kept unless
+    /// --discard-my-work is given.
+    Reset {
+        /// Exercises to reset (all when none is named).
+        exercises: Vec<String>,
+        /// Replace exercises you changed with their skeleton: your work in them is lost.
+        #[arg(long)]
+        discard_my_work: bool,
+    },
+}
+
+/// Runs a `harness lab` subcommand; `Err` carries the message for the user.
+pub fn command(action: LabCommand) -> Result<(), String> {
+    let catalogue = Catalogue::load().map_err(|e| e.to_string())?;
+    let lab = Lab::load(&catalogue.root, &catalogue).map_err(|e| e.to_string())?;
+    match action {
+        LabCommand::Init => {
+            for (e, action) in init(&lab).map_err(|e| e.to_string())? {
+                let what = match action {
+                    FileAction::Created => "created",
+                    _ => "kept (yours, not overwritten)",
+                };
+                println!("  {:<32} {what}", e.dockerfile.display());
+            }
+            println!(
+                "\nThe lab is started. Next:\n  1. open {} and follow its TODO comments;\n  2. run `cargo test -p harness --test lab` (or all of `cargo test`): one line per exercise, a hint for the first failure;\n  3. fix, run again, and commit your Dockerfiles.\nExercises are graded in order; the walkthrough's lab chapter is docs/src/lab.md.",
+                lab.exercises[0].dockerfile.display()
+            );
+            Ok(())
+        }
+        LabCommand::Reset {
+            exercises,
+            discard_my_work,
+        } => {
+            let selected = lab.select(&exercises)?;
+            let mut kept = 0;
+            for (e, action) in reset(&lab, &selected, discard_my_work).map_err(|e| e.to_string())? {
+                let what = match action {
+                    FileAction::Created => "created from its skeleton",
+                    FileAction::Unchanged => "unchanged (still the skeleton)",
+                    FileAction::Restored => "replaced by its skeleton (your changes are gone)",
+                    FileAction::Kept => {
+                        kept += 1;
+                        "kept: it has your changes"
+                    }
+                };
+                println!("  {:<32} {what}", e.dockerfile.display());
+            }
+            if kept > 0 {
+                println!(
+                    "\n{kept} file(s) with your changes were kept; `harness lab reset --discard-my-work EXERCISE` replaces them."
+                );
+            }
+            Ok(())
+        }
+        LabCommand::Grade {
+            exercises,
+            reference,
+        } => {
+            let selected = lab.select(&exercises)?;
+            let rt = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
+            rt.block_on(async {
+                let engine = crate::engine::connect().await.map_err(|e| e.to_string())?;
+                eprintln!("{}", engine.describe());
+                let target = std::env::var_os("CARGO_TARGET_DIR")
+                    .map(PathBuf::from)
+                    .unwrap_or_else(|| lab.root.join("target"));
+                let mut grader = Grader::new(
+                    &engine.docker,
+                    &catalogue,
+                    &lab,
+                    target.join("host-calculator"),
+                );
+                let mode = if reference {
+                    Mode::Reference
+                } else {
+                    Mode::Auto
+                };
+                let mut progress = |line: String| eprintln!("    {line}");
+                let outcomes = grader.grade(&selected, mode, &mut progress).await;
+                let _ = crate::run::sweep(&engine.docker).await;
+                print!("\n{}", report(&outcomes, grader.grades_references(mode)));
+                if outcomes.iter().all(Outcome::ok) {
+                    Ok(())
+                } else {
+                    Err(score_line(&outcomes))
+                }
+            })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn catalogue() -> Catalogue {
+        Catalogue::load().unwrap()
+    }
+
+    const GOOD: &str = r#"
+skeletons = "docker/lab/skeletons"
+repository = "calc-kit/lab"
+
+[[exercise]]
+number = 5
+name = "scratch"
+dockerfile = "docker/lab/05-scratch.Dockerfile"
+solution = "scratch"
+chapter = "docs/src/variants/scratch.md"
+asks = "Ship only the static binary, FROM scratch."
+checks = ["final-base", "builds", "size"]
+hints = { size = "does the last FROM start from scratch?" }
+"#;
+
+    fn parse(text: &str) -> Result<Lab, LabError> {
+        Lab::parse(
+            text,
+            Path::new("/r"),
+            Path::new("/r/docker/lab/exercises.toml"),
+            &catalogue(),
+        )
+    }
+
+    #[test]
+    fn a_manifest_parses() {
+        let lab = parse(GOOD).unwrap();
+        let e = &lab.exercises[0];
+        assert_eq!(e.label(), "05 scratch");
+        assert_eq!(e.checks, [Check::FinalBase, Check::Builds, Check::Size]);
+        assert_eq!(
+            e.advice(Check::Size),
+            "does the last FROM start from scratch?"
+        );
+        assert_eq!(e.advice(Check::Builds), Check::Builds.default_advice());
+        assert_eq!(lab.image(e), "calc-kit/lab:05-scratch");
+        assert_eq!(
+            lab.skeleton(e),
+            Path::new("/r/docker/lab/skeletons/05-scratch.Dockerfile")
+        );
+        assert_eq!(lab.select(&["5".into()]).unwrap().len(), 1);
+        assert_eq!(lab.select(&["scratch".into()]).unwrap().len(), 1);
+        assert!(
+            lab.select(&["9".into()])
+                .unwrap_err()
+                .contains("05 scratch")
+        );
+    }
+
+    #[test]
+    fn the_real_manifest_loads_and_its_skeletons_exist() {
+        let c = catalogue();
+        let lab = Lab::load(&c.root, &c).unwrap();
+        assert!(lab.exercises.len() >= 6);
+        for e in &lab.exercises {
+            assert!(lab.skeleton(e).is_file(), "{}", lab.skeleton(e).display());
+            assert!(c.root.join(&e.chapter).is_file(), "{}", e.chapter);
+            let text = std::fs::read_to_string(lab.skeleton(e)).unwrap();
+            assert!(text.contains("TODO"), "{} has no TODO", e.label());
+        }
+    }
+
+    #[test]
+    fn mistakes_in_the_manifest_are_named() {
+        let bad = |from: &str, to: &str, expect: &str| {
+            let text = GOOD.replace(from, to);
+            let err = parse(&text).unwrap_err().to_string();
+            assert!(err.contains(expect), "{err}");
+        };
+        bad(
+            "solution = \"scratch\"",
+            "solution = \"alpine\"",
+            "not a catalogue variant",
+        );
+        bad(
+            "\"final-base\", \"builds\", \"size\"",
+            "\"size\", \"builds\"",
+            "list `builds` before it",
+        );
+        bad(
+            "\"final-base\", \"builds\"",
+            "\"final-base\", \"bilds\"",
+            "unknown variant `bilds`",
+        );
+        bad("hints = { size", "hints = { lint", "not among its checks");
+        bad("number = 5", "number = 0", "numbers must increase");
+        bad("name = \"scratch\"", "name = \"Scratch!\"", "`name`");
+        bad("chapter =", "chapterz =", "unknown field `chapterz`");
+    }
+
+    #[test]
+    fn size_hints_say_what_was_measured_and_the_bound() {
+        let (verdict, advice) = size_verdict(1_210_000_000, 0.5, 1.5).unwrap_err();
+        assert_eq!(verdict, "your final image is 1.21 GB; the bound is 1.5 MB");
+        assert!(advice.is_none());
+        let failure = Failure {
+            check: Check::Size,
+            verdict,
+            advice: "does the last FROM start from scratch?".into(),
+        };
+        assert_eq!(
+            failure.hint(),
+            "your final image is 1.21 GB; the bound is 1.5 MB: does the last FROM start from scratch?"
+        );
+        assert!(size_verdict(1_400_000, 0.5, 1.5).is_ok());
+        assert!(
+            size_verdict(100_000, 0.5, 1.5)
+                .unwrap_err()
+                .0
+                .contains("at least 0.5 MB")
+        );
+    }
+
+    #[test]
+    fn user_hints_name_the_line() {
+        let d = Dockerfile::parse("FROM scratch\nUSER root\n");
+        let (v, _) = user_verdict("root", &d).unwrap_err();
+        assert_eq!(
+            v,
+            "your image runs as root: the last USER (line 2) is `root`"
+        );
+        let d = Dockerfile::parse("FROM debian:trixie-slim\n");
+        assert!(user_verdict("", &d).unwrap_err().0.contains("no USER line"));
+        assert!(user_verdict("0:0", &d).is_err());
+        assert!(user_verdict("65532:65532", &d).is_ok());
+    }
+
+    #[test]
+    fn static_structure_hints() {
+        let one = Dockerfile::parse("FROM rust:1.95-trixie\nRUN cargo build\n");
+        assert!(
+            multi_stage(&one)
+                .unwrap_err()
+                .0
+                .contains("one stage (one FROM, line 1)")
+        );
+        let two = Dockerfile::parse(
+            "FROM rust:1.95-slim-trixie AS build\nFROM debian:trixie-slim\nCOPY --from=build /out/calculator /c\n",
+        );
+        assert!(multi_stage(&two).is_ok());
+        let catalogue = catalogue();
+        let slim = catalogue.get("debian-slim").unwrap();
+        assert!(final_base(&two, slim).is_ok());
+        let scratch = catalogue.get("scratch").unwrap();
+        assert_eq!(
+            final_base(&two, scratch).unwrap_err().0,
+            "your last FROM (line 2) is `debian:trixie-slim`; this exercise ships on `scratch`"
+        );
+        assert_eq!(
+            repository_of("gcr.io/distroless/cc-debian13:nonroot"),
+            "gcr.io/distroless/cc-debian13"
+        );
+        assert_eq!(
+            repository_of("localhost:5000/x@sha256:ab"),
+            "localhost:5000/x"
+        );
+    }
+
+    #[test]
+    fn answer_hints_explain_a_missing_loader() {
+        let out = crate::run::Output {
+            stdout: Vec::new(),
+            stderr: b"exec /usr/local/bin/calculator: no such file or directory\n".to_vec(),
+            exit_code: 1,
+            elapsed: std::time::Duration::ZERO,
+        };
+        let (verdict, advice) = answer_verdict(&out).unwrap_err();
+        assert!(verdict.contains("exited 1"), "{verdict}");
+        assert!(advice.unwrap().contains("loader is missing"));
+    }
+
+    #[test]
+    fn elf_interpreters_are_read() {
+        let me = std::fs::read(std::env::current_exe().unwrap()).unwrap();
+        let interp = elf_interpreter(&me).unwrap();
+        // Test binaries are dynamically linked on every platform the kit supports.
+        assert!(interp.is_some_and(|i| i.contains("ld-")));
+        assert!(elf_interpreter(b"#!/bin/sh\n").is_err());
+    }
+
+    #[test]
+    fn the_cache_watcher_decides_early() {
+        let step = |n: usize, i: &str| BuildEvent::Step {
+            step: n,
+            total: 9,
+            instruction: i.into(),
+        };
+        let out = |s: &str| BuildEvent::Output(s.into());
+        let mut w = CacheWatcher::default();
+        assert_eq!(
+            w.event(step(1, "FROM rust:1.95-slim-trixie AS build")),
+            None
+        );
+        assert_eq!(w.event(out(" ---> 1234")), None);
+        assert_eq!(w.event(step(2, "WORKDIR /src")), None);
+        assert_eq!(w.event(BuildEvent::Cached), None);
+        assert_eq!(w.event(step(3, "RUN cargo build --release")), None);
+        assert_eq!(
+            w.event(BuildEvent::Cached),
+            Some(CacheDecision::CargoCached)
+        );
+
+        let mut w = CacheWatcher::default();
+        w.event(step(1, "FROM rust:1.95-slim-trixie"));
+        w.event(out(" ---> 1234"));
+        w.event(step(2, "COPY . ."));
+        assert_eq!(
+            w.event(out(" ---> 5678")),
+            Some(CacheDecision::BrokeAt {
+                step: 2,
+                total: 9,
+                instruction: "COPY . .".into()
+            })
+        );
+    }
+
+    #[test]
+    fn the_report_has_one_line_per_exercise_one_hint_and_a_score() {
+        let lab = parse(GOOD).unwrap();
+        let e = lab.exercises[0].clone();
+        let passed = Outcome {
+            exercise: e.clone(),
+            dockerfile: "docker/scratch.Dockerfile".into(),
+            passed: e.checks.clone(),
+            failure: None,
+            size: Some(1_432_672),
+        };
+        let failed = |verdict: &str| Outcome {
+            failure: Some(Failure {
+                check: Check::Size,
+                verdict: verdict.into(),
+                advice: "does the last FROM start from scratch?".into(),
+            }),
+            passed: vec![Check::FinalBase, Check::Builds],
+            size: None,
+            ..passed.clone()
+        };
+        let outcomes = [passed.clone(), failed("first"), failed("second")];
+        let text = report(&outcomes, false);
+        assert!(text.contains("✓ 05 scratch"), "{text}");
+        assert!(text.contains("3 checks pass, 1.43 MB"), "{text}");
+        assert_eq!(text.matches("hint for").count(), 1, "{text}");
+        assert!(text.contains("first: does the last FROM"), "{text}");
+        assert!(!text.contains("second: does"), "{text}");
+        assert!(
+            text.trim_end().ends_with("lab: 1/3 exercises pass"),
+            "{text}"
+        );
+        let md = report_markdown(&outcomes, false);
+        assert!(md.contains("**lab: 1/3 exercises pass**"), "{md}");
+    }
+}

@@ -4,6 +4,16 @@
 test:
     cargo test
 
+# Build every variant with live progress, compare them side by side and run the calculator in
+# each (options: just demo --help; release mode also makes gzipping the layers fast).
+demo *ARGS:
+    cargo run --release -q -p harness -- demo {{ARGS}}
+
+# Measure every variant and write the results page of the docs (docs/src/results.md) and its
+# chart (docs/src/images/sizes.svg).
+report *ARGS:
+    cargo run --release -q -p harness -- report {{ARGS}}
+
 # Start the graded lab: copy the exercise skeletons into docker/lab/ (never over your work),
 # then `cargo test` grades them.
 lab:

@@ -14,6 +14,10 @@
 //! - [`inspect`]: image facts from the engine and from the layer tars;
 //! - [`lint`]: the harness's own Dockerfile rules, with messages that teach;
 //! - [`lab`]: the graded lab: exercises, skeletons, grading with one hint;
+//! - [`measure`]: every variant built, inspected and run, the figures demo, report and
+//!   bench share;
+//! - [`demo`], [`chart`], [`report`]: `just demo` on the terminal, bar charts, and the
+//!   generated results page of the docs;
 //! - [`format`]: numbers and sizes printed the same way everywhere;
 //! - [`bench`]: the performance figures and goals of `just bench`.
 
@@ -21,13 +25,17 @@ pub mod bases;
 pub mod bench;
 pub mod build;
 pub mod catalogue;
+pub mod chart;
 pub mod context;
+pub mod demo;
 pub mod dockerfile;
 pub mod engine;
 pub mod format;
 pub mod inspect;
 pub mod lab;
 pub mod lint;
+pub mod measure;
+pub mod report;
 pub mod run;
 
 /// The label every container the harness creates carries, so that leftovers can be found and

@@ -1,4 +1,5 @@
-//! `harness`: the justfile's entry point to the library (build, inspect, lint, sweep, bench).
+//! `harness`: the justfile's entry point to the library (build, inspect, lint, sweep, demo,
+//! report, bench).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -39,6 +40,12 @@ enum Command {
     /// The graded lab: start it, grade it, or put skeletons back.
     #[command(subcommand)]
     Lab(harness::lab::LabCommand),
+    /// Build every variant with live progress, then compare them side by side (table, log-scale
+    /// chart) and ask the calculator in each the same question.
+    Demo(MeasureArgs),
+    /// Measure every variant like the demo and write docs/src/results.md (its generated
+    /// section) and the chart docs/src/images/sizes.svg.
+    Report(MeasureArgs),
     /// Measure sizes, build times, container and calculator timings against the goals, print
     /// one table and write docs/src/performance.md.
     Bench {
@@ -65,6 +72,33 @@ enum Command {
         #[arg(long)]
         no_page: bool,
     },
+}
+
+/// What `demo` and `report` measure.
+#[derive(clap::Args)]
+struct MeasureArgs {
+    /// Variant names from the catalogue (all when none is named).
+    variants: Vec<String>,
+    /// Measure the images as they are, without building them first.
+    #[arg(long)]
+    no_build: bool,
+    /// Inspect every image again instead of reusing the facts of an unchanged image.
+    #[arg(long)]
+    fresh: bool,
+    /// The calculator input every image is asked.
+    #[arg(long, default_value = harness::measure::QUESTION)]
+    question: String,
+}
+
+impl MeasureArgs {
+    fn options(self) -> harness::measure::MeasureOptions {
+        harness::measure::MeasureOptions {
+            variants: self.variants,
+            build: !self.no_build,
+            fresh: self.fresh,
+            question: self.question,
+        }
+    }
 }
 
 fn main() -> ExitCode {
@@ -248,6 +282,8 @@ async fn engine_command(command: Command) -> Result<(), String> {
             println!("{page}");
             Ok(())
         }
+        Command::Demo(args) => harness::demo::run(docker, args.options()).await,
+        Command::Report(args) => harness::report::run(docker, args.options()).await,
         Command::Lint { .. } | Command::Lab(_) => unreachable!("handled in main"),
     }
 }

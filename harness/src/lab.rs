@@ -538,12 +538,12 @@ impl Outcome {
                     .map(|s| format!(", {}", human_size(s)))
                     .unwrap_or_default();
                 format!(
-                    "✓ {:<22} {} checks pass{size}",
+                    "✓ {:<24} {} checks pass{size}",
                     self.exercise.label(),
                     self.passed.len()
                 )
             }
-            Some(f) => format!("✗ {:<22} {}: {}", self.exercise.label(), f.check, f.verdict),
+            Some(f) => format!("✗ {:<24} {}: {}", self.exercise.label(), f.check, f.verdict),
         }
     }
 }

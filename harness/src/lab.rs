@@ -826,7 +826,7 @@ impl<'a> Grader<'a> {
     async fn created(&self, image: &str) -> Result<ContainerGuard, String> {
         let body = ContainerCreateBody {
             image: Some(image.to_string()),
-            labels: Some([(crate::CONTAINER_LABEL.to_string(), "true".to_string())].into()),
+            labels: Some(crate::run::labels()),
             ..Default::default()
         };
         let created = self

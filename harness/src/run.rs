@@ -118,8 +118,36 @@ pub fn harden(host_config: &mut HostConfig) {
     host_config.port_bindings = None;
 }
 
-fn labels() -> std::collections::HashMap<String, String> {
-    [(CONTAINER_LABEL.to_string(), "true".to_string())].into()
+/// The labels of every container the harness creates: [`CONTAINER_LABEL`] set to [`owner`].
+pub fn labels() -> std::collections::HashMap<String, String> {
+    [(CONTAINER_LABEL.to_string(), owner())].into()
+}
+
+/// The value of [`CONTAINER_LABEL`] on this process's containers: its process id. A sweep
+/// then removes what this process or a run that has died left behind, and never the
+/// containers of a run going on beside it (a demo during a test, two test runs at once).
+pub fn owner() -> String {
+    std::process::id().to_string()
+}
+
+/// Whether a container labelled `value`, created at `created` (Unix seconds), belongs to
+/// nobody still running: this process, a process that has exited, or a label from an older
+/// harness. Where process ids cannot be checked (no /proc), two hours of age decide.
+fn abandoned(value: &str, created: i64) -> bool {
+    if value == owner() {
+        return true;
+    }
+    let Ok(pid) = value.parse::<u32>() else {
+        return true;
+    };
+    let proc = std::path::Path::new("/proc");
+    if proc.join("self").exists() {
+        return !proc.join(pid.to_string()).exists();
+    }
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    now - created > 2 * 60 * 60
 }
 
 impl Run {
@@ -197,7 +225,7 @@ impl Run {
             .with_wait_for(WaitFor::exit(
                 ExitWaitStrategy::new().with_poll_interval(Duration::from_millis(20)),
             ))
-            .with_label(CONTAINER_LABEL, "true")
+            .with_label(CONTAINER_LABEL, owner())
             .with_startup_timeout(self.timeout)
             .with_cmd(self.args.clone());
         for (path, content) in &self.files {
@@ -482,10 +510,16 @@ impl Drop for ContainerGuard {
     }
 }
 
-/// Removes every container carrying [`CONTAINER_LABEL`], running or not, and returns how many
-/// there were. Run before and after a test session so nothing of ours outlives it.
+/// Removes the containers carrying [`CONTAINER_LABEL`] that this process or a finished run
+/// left behind, running or not, and returns how many there were. Run before and after a test
+/// session so nothing of ours outlives it; another run's live containers are left alone.
 pub async fn sweep(docker: &Docker) -> Result<usize, bollard::errors::Error> {
-    let leftovers = list_ours(docker).await?;
+    let leftovers: Vec<String> = list_labelled(docker)
+        .await?
+        .into_iter()
+        .filter(|(_, value, created)| abandoned(value, *created))
+        .map(|(id, _, _)| id)
+        .collect();
     for id in &leftovers {
         let _ = docker
             .remove_container(
@@ -502,10 +536,21 @@ pub async fn sweep(docker: &Docker) -> Result<usize, bollard::errors::Error> {
     Ok(leftovers.len())
 }
 
-/// Ids of the containers carrying [`CONTAINER_LABEL`].
+/// Ids of the containers carrying [`CONTAINER_LABEL`], whichever run made them.
 pub async fn list_ours(docker: &Docker) -> Result<Vec<String>, bollard::errors::Error> {
+    Ok(list_labelled(docker)
+        .await?
+        .into_iter()
+        .map(|(id, _, _)| id)
+        .collect())
+}
+
+/// (id, label value, creation time) of every container carrying [`CONTAINER_LABEL`].
+async fn list_labelled(
+    docker: &Docker,
+) -> Result<Vec<(String, String, i64)>, bollard::errors::Error> {
     let filters: std::collections::HashMap<String, Vec<String>> =
-        [("label".to_string(), vec![format!("{CONTAINER_LABEL}=true")])].into();
+        [("label".to_string(), vec![CONTAINER_LABEL.to_string()])].into();
     let list = docker
         .list_containers(Some(
             ListContainersOptionsBuilder::new()
@@ -514,7 +559,18 @@ pub async fn list_ours(docker: &Docker) -> Result<Vec<String>, bollard::errors::
                 .build(),
         ))
         .await?;
-    Ok(list.into_iter().filter_map(|c| c.id).collect())
+    Ok(list
+        .into_iter()
+        .filter_map(|c| {
+            let value = c
+                .labels
+                .as_ref()
+                .and_then(|l| l.get(CONTAINER_LABEL))
+                .cloned()
+                .unwrap_or_default();
+            Some((c.id?, value, c.created.unwrap_or(0)))
+        })
+        .collect())
 }
 
 /// A container started like `docker run -i IMAGE` with nobody writing: the REPL waits on its
@@ -529,7 +585,7 @@ impl Waiting {
     pub async fn start(image: &str, hardened: bool) -> Result<Waiting, RunError> {
         let (name, tag) = split_tag(image);
         let mut request = GenericImage::new(name, tag)
-            .with_label(CONTAINER_LABEL, "true")
+            .with_label(CONTAINER_LABEL, owner())
             .with_open_stdin(true);
         if hardened {
             request = request.with_host_config_modifier(harden);
@@ -744,6 +800,22 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_sweep_spares_only_containers_of_live_runs() {
+        assert!(abandoned(&owner(), 0), "our own leftovers go");
+        assert!(abandoned("true", 0), "labels of an older harness go");
+        if std::path::Path::new("/proc/self").exists() {
+            assert!(
+                !abandoned("1", 0),
+                "process 1 is alive: its containers stay"
+            );
+            assert!(
+                abandoned("4294967295", 0),
+                "no such process: its containers go"
+            );
+        }
+    }
 
     #[test]
     fn tags_are_split_for_testcontainers() {

@@ -344,15 +344,15 @@ fn every_just_recipe_named_exists() {
             if stage[0] != "just" {
                 continue;
             }
-            if let Some(recipe) = stage[1..].iter().find(|w| !w.starts_with('-')) {
-                if !recipes.contains(recipe) {
-                    missing.push(format!(
-                        "{}:{}: `{}`: the justfile has no recipe `{recipe}`",
-                        shown(&ex.page),
-                        ex.line,
-                        ex.command
-                    ));
-                }
+            if let Some(recipe) = stage[1..].iter().find(|w| !w.starts_with('-'))
+                && !recipes.contains(recipe)
+            {
+                missing.push(format!(
+                    "{}:{}: `{}`: the justfile has no recipe `{recipe}`",
+                    shown(&ex.page),
+                    ex.line,
+                    ex.command
+                ));
             }
         }
     }

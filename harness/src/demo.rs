@@ -527,18 +527,14 @@ impl ProgressView {
                 self.step_shown = false;
                 if self.live {
                     let template = match stage {
-                        Stage::Build => {
-                            "{spinner} building {prefix} [{pos}/{len}] {wide_msg} {elapsed:>4}"
-                        }
+                        Stage::Build => "{spinner} building {prefix} {wide_msg} {elapsed:>4}",
                         Stage::Inspect => "{spinner} measuring {prefix} {wide_msg} {elapsed:>4}",
                         Stage::Run => "{spinner} asking {prefix} {wide_msg}",
                     };
                     let bar = self.spinner(template);
                     match stage {
                         Stage::Build => bar.set_message("preparing the build context"),
-                        Stage::Inspect => {
-                            bar.set_message("saving the image and gzipping its layers")
-                        }
+                        Stage::Inspect => bar.set_message("reading its configuration and layers"),
                         Stage::Run => bar.set_message(format!("calculator {}", self.question)),
                     }
                     self.bar = Some(bar);
@@ -549,17 +545,17 @@ impl ProgressView {
             Progress::Build(event) => self.build_event(event),
             Progress::Built(summary) => {
                 self.clear();
-                let cached = if summary.fully_cached() {
-                    "all cached".to_string()
+                let what = if summary.fully_cached() {
+                    "all from the cache".to_string()
                 } else {
-                    format!("{} cached", summary.cached_steps)
+                    format!("{} run, the rest from the cache", summary.steps_run())
                 };
                 eprintln!(
-                    "  {} {:<18} {} steps ({cached}) in {}",
+                    "  {} {:<18} {:>5}  {} steps, {what}",
                     self.mark(true),
                     self.name,
+                    seconds(summary.duration),
                     summary.steps,
-                    seconds(summary.duration)
                 );
             }
             Progress::Inspected { cached } => {
@@ -588,24 +584,21 @@ impl ProgressView {
                 total,
                 instruction,
             } => {
-                let text = format!("[{step}/{total}] {instruction}");
+                let text = one_line(&format!("[{step}/{total}] {instruction}"));
                 if let Some(bar) = &self.bar {
-                    bar.set_length(total as u64);
-                    bar.set_position(step as u64);
-                    bar.set_message(one_line(&instruction));
+                    bar.set_message(text.clone());
                 }
                 self.step = Some(text);
                 self.step_shown = false;
             }
             BuildEvent::Output(line) => {
                 if let Some(bar) = &self.bar {
-                    if let Some(step) = &self.step {
-                        let instruction = step.split_once("] ").map(|x| x.1).unwrap_or(step);
-                        bar.set_message(format!(
-                            "{}  | {}",
-                            one_line(instruction),
-                            one_line(line.trim())
-                        ));
+                    // The step, and what it is doing now (`Compiling num-bigint ...`); the
+                    // builder's own bookkeeping lines say nothing to a class.
+                    if let Some(step) = &self.step
+                        && is_worth_showing(&line)
+                    {
+                        bar.set_message(format!("{step}  | {}", one_line(line.trim())));
                     }
                 } else if !self.step_shown
                     && line.contains("Running in")
@@ -631,6 +624,17 @@ impl ProgressView {
             eprintln!("  {} {}", self.mark(false), self.name);
         }
     }
+}
+
+/// Whether a build output line says what a step is doing, rather than being the legacy
+/// builder's bookkeeping (`---> 1a2b3c`, `Removing intermediate container`).
+fn is_worth_showing(line: &str) -> bool {
+    let line = line.trim();
+    !(line.is_empty()
+        || line.starts_with("--->")
+        || line.starts_with("Removing intermediate container")
+        || line.starts_with("Successfully built")
+        || line.starts_with("Successfully tagged"))
 }
 
 fn one_line(text: &str) -> String {
@@ -734,6 +738,16 @@ mod tests {
         m.rows[2].answer.stdout = "0".into();
         let text = render_answers(&m, &Style::plain(80));
         assert!(text.contains("do NOT all give the same answer"));
+    }
+
+    #[test]
+    fn builder_bookkeeping_is_not_shown_as_progress() {
+        assert!(is_worth_showing("   Compiling num-bigint v0.4.6"));
+        assert!(!is_worth_showing(" ---> Running in 1a2b3c4d"));
+        assert!(!is_worth_showing(
+            "Removing intermediate container 1a2b3c4d"
+        ));
+        assert!(!is_worth_showing("   "));
     }
 
     #[test]

@@ -197,22 +197,31 @@ pub struct BuildSummary {
     pub steps: usize,
     /// Steps answered from the layer cache.
     pub cached_steps: usize,
+    /// `FROM` steps, which the builder never reports as cached: nothing runs for them.
+    pub from_steps: usize,
 }
 
 impl BuildSummary {
-    /// Every step came from the cache: the build time says nothing about compiling.
-    pub fn fully_cached(&self) -> bool {
-        self.steps > 0 && self.cached_steps == self.steps
-    }
-}
-
-impl From<&Built> for BuildSummary {
-    fn from(b: &Built) -> BuildSummary {
+    /// The summary of `built`, whose Dockerfile had `from_steps` FROM instructions.
+    pub fn new(built: &Built, from_steps: usize) -> BuildSummary {
         BuildSummary {
-            duration: b.duration,
-            steps: b.steps,
-            cached_steps: b.cached_steps,
+            duration: built.duration,
+            steps: built.steps,
+            cached_steps: built.cached_steps,
+            from_steps,
         }
+    }
+
+    /// Steps that really ran (neither cached nor a FROM).
+    pub fn steps_run(&self) -> usize {
+        self.steps
+            .saturating_sub(self.cached_steps)
+            .saturating_sub(self.from_steps)
+    }
+
+    /// Nothing ran: the build time says nothing about compiling.
+    pub fn fully_cached(&self) -> bool {
+        self.steps > 0 && self.steps_run() == 0
     }
 }
 
@@ -365,13 +374,23 @@ pub async fn measure(
             continue;
         }
         progress(at(&v.name, index, Stage::Build));
+        let mut from_steps = 0;
         let built = {
-            let mut forward = |e: BuildEvent| progress(Progress::Build(e));
+            let mut forward = |e: BuildEvent| {
+                if let BuildEvent::Step { instruction, .. } = &e
+                    && instruction
+                        .get(..5)
+                        .is_some_and(|w| w.eq_ignore_ascii_case("FROM "))
+                {
+                    from_steps += 1;
+                }
+                progress(Progress::Build(e))
+            };
             build_variant(docker, catalogue, v, &mut forward)
                 .await
                 .map_err(Box::new)?
         };
-        let summary = BuildSummary::from(&built);
+        let summary = BuildSummary::new(&built, from_steps);
         progress(Progress::Built(summary));
         builds.push(Some(summary));
     }
@@ -522,8 +541,9 @@ pub(crate) mod tests {
             facts_cached: false,
             build: Some(BuildSummary {
                 duration: Duration::from_millis(1234),
-                steps: 12,
+                steps: 14,
                 cached_steps: 12,
+                from_steps: 2,
             }),
             stand_ins: if base == "scratch" {
                 vec![]
@@ -592,6 +612,14 @@ pub(crate) mod tests {
         assert!(m.rows[0].final_base_is_stand_in());
         assert!(!m.rows[4].final_base_is_stand_in());
         assert!(m.answers_agree());
+    }
+
+    #[test]
+    fn from_steps_do_not_count_against_a_cached_build() {
+        let mut b = sample().rows[1].build.unwrap();
+        assert!(b.fully_cached() && b.steps_run() == 0);
+        b.cached_steps = 11;
+        assert!(!b.fully_cached() && b.steps_run() == 1);
     }
 
     #[test]

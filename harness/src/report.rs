@@ -137,10 +137,11 @@ pub fn markdown(m: &Measurement, chapters: &[String]) -> String {
                 ""
             }
         );
-        let build = row
-            .build
-            .map(|b| seconds(b.duration))
-            .unwrap_or_else(|| "not built".into());
+        let build = match row.build {
+            Some(b) if b.fully_cached() => format!("{} (cached)", seconds(b.duration)),
+            Some(b) => seconds(b.duration),
+            None => "not built".into(),
+        };
         let reduction = m.reduction(row).unwrap_or_else(|| "baseline".to_string());
         md.push_str(&format!(
             "| {name} | {base} | {} | {} | {} | {} | {} | {} | {} | {build} | {} |\n",
@@ -173,7 +174,21 @@ pub fn markdown(m: &Measurement, chapters: &[String]) -> String {
     md.push_str(&format!(
         "![Size on disk of each variant, on a log scale]({CHART_LINK})\n\n"
     ));
-    md.push_str("On a log scale each power of ten takes the same width, so the scratch image, about a thousandth of the naive one, still has a bar.\n\n");
+    md.push_str("On a log scale each power of ten takes the same width");
+    let smallest = m.rows.iter().min_by_key(|r| r.facts.size);
+    match (m.baseline(), smallest) {
+        (Some(base), Some(small)) if small.facts.size > 0 && base.name != small.name => {
+            let factor = base.facts.size as f64 / small.facts.size as f64;
+            md.push_str(&format!(
+                ", so `{}`, {} times smaller than `{}`, still has a bar",
+                small.name,
+                group_digits(factor.round() as u64),
+                base.name
+            ));
+        }
+        _ => {}
+    }
+    md.push_str(".\n\n");
 
     md.push_str(&format!(
         "Every image was asked the same question, `{}`, with `docker run`:\n\n",
@@ -324,6 +339,8 @@ mod tests {
         assert!(md.contains("2026-11-23") && md.contains("20.10.24+dfsg1"));
         assert!(md.contains("linux/amd64") && md.contains("x86_64"));
         assert!(md.contains("[naive](variants/naive.md)"));
+        assert!(md.contains("| 1.2 s (cached) |"), "{md}");
+        assert!(md.contains("so `scratch`, 1,208 times smaller than `naive`, still has a bar."));
         assert!(md.contains("| scratch |"), "{md}");
         assert!(md.contains("99.9% smaller (1,208x smaller)"));
         assert!(md.contains("![Size on disk of each variant, on a log scale](images/sizes.svg)"));

@@ -47,8 +47,8 @@ images: bases
     done
     docker image ls "$repository"
 
-# Measure sizes, cold and warm builds, container and calculator timings against the goals of
-# issue 6: one table, also written to docs/src/performance.md. Options: just bench --help.
+# Measure sizes, cold and warm builds, container and calculator timings against the kit's
+# performance goals: one table, also written to docs/src/performance.md. Options: just bench --help.
 bench *ARGS:
     cargo run --release -q -p harness -- bench {{ARGS}}
 

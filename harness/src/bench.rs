@@ -1,4 +1,4 @@
-//! `harness bench`: the figures issue 6 sets goals for, measured side by side in one run and
+//! `harness bench`: the figures the kit sets performance goals for, measured side by side in one run and
 //! printed as one table (also written to `docs/src/performance.md`).
 //!
 //! Per variant: size, compressed size, cold build (no layer cache, base images present),
@@ -142,7 +142,7 @@ pub enum Verdict {
     NotMeasured,
 }
 
-/// One goal of issue 6 with the figure that decides it.
+/// One of the kit's performance goals with the figure that decides it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Goal {
     /// The goal, short: `scratch < 1.4 MB`.
@@ -437,7 +437,7 @@ impl Results {
         goals
     }
 
-    /// Every goal of issue 6, decided or explained.
+    /// Every performance goal, decided or explained.
     pub fn goals(&self) -> Vec<Goal> {
         let mut goals = Vec::new();
         match self.variant("scratch").and_then(|v| v.size) {
@@ -712,7 +712,7 @@ pub fn render_page(meta: &Meta, results: &Results) -> String {
          product on growing `i`, fed on stdin to both the calculator and `BC_LINE_LENGTH=0 \
          bc -q`, and both outputs are compared line by line.\n\n",
     );
-    out.push_str("## Goals of issue 6\n\n");
+    out.push_str("## Goals\n\n");
     let goals = results.goals();
     let met = goals.iter().filter(|g| g.verdict == Verdict::Met).count();
     let decided = goals

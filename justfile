@@ -7,12 +7,12 @@ test:
 # Build every variant with live progress, compare them side by side and run the calculator in
 # each (options: just demo --help; release mode also makes gzipping the layers fast).
 demo *ARGS:
-    cargo run --release -q -p harness -- demo {{ARGS}}
+    cargo run --profile tools -q -p harness -- demo {{ARGS}}
 
 # Measure every variant and write the results page of the docs (docs/src/results.md) and its
 # chart (docs/src/images/sizes.svg).
 report *ARGS:
-    cargo run --release -q -p harness -- report {{ARGS}}
+    cargo run --profile tools -q -p harness -- report {{ARGS}}
 
 # Start the graded lab: copy the exercise skeletons into docker/lab/ (never over your work),
 # then `cargo test` grades them.
@@ -50,7 +50,7 @@ images: bases
 # Measure sizes, cold and warm builds, container and calculator timings against the kit's
 # performance goals: one table, also written to docs/src/performance.md. Options: just bench --help.
 bench *ARGS:
-    cargo run --release -q -p harness -- bench {{ARGS}}
+    cargo run --profile tools -q -p harness -- bench {{ARGS}}
 
 # Build the walkthrough (docs/) as an mdBook into docs/book/; it also reads as plain Markdown.
 docs:

@@ -908,7 +908,10 @@ impl<'a> Grader<'a> {
 
     fn host_calculator(&mut self) -> Result<PathBuf, String> {
         if self.host.is_none() {
-            self.host = Some(build_host_calculator(&self.lab.root, &self.host_target_dir));
+            self.host = Some(crate::host::build_calculator(
+                &self.lab.root,
+                &self.host_target_dir,
+            ));
         }
         self.host.clone().expect("just set")
     }
@@ -919,7 +922,7 @@ impl<'a> Grader<'a> {
             .map_err(|m| (m, Some("fix the host build first".to_string())))?;
         let text = std::fs::read(self.lab.root.join(TRANSCRIPT_PATH))
             .map_err(|e| (format!("cannot read {TRANSCRIPT_PATH}: {e}"), None))?;
-        let expected = run_host(&host, &text).map_err(|m| (m, None))?;
+        let expected = crate::host::run_calculator(&host, &[], &text).map_err(|m| (m, None))?;
         let got = Run::new(image)
             .stdin(text)
             .output()
@@ -1292,54 +1295,6 @@ impl CacheWatcher {
             instruction,
         })
     }
-}
-
-/// Builds the host calculator (debug) under `target_dir` and returns its path.
-pub fn build_host_calculator(root: &Path, target_dir: &Path) -> Result<PathBuf, String> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let out = std::process::Command::new(cargo)
-        .args([
-            "build",
-            "--quiet",
-            "-p",
-            "calculator",
-            "--message-format=short",
-        ])
-        .env("CARGO_TARGET_DIR", target_dir)
-        .current_dir(root)
-        .output()
-        .map_err(|e| format!("cannot run cargo to build the host calculator: {e}"))?;
-    if !out.status.success() {
-        return Err(format!(
-            "building the host calculator failed:\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        ));
-    }
-    Ok(target_dir.join("debug").join("calculator"))
-}
-
-fn run_host(program: &Path, input: &[u8]) -> Result<crate::run::Output, String> {
-    use std::io::Write;
-    let started = std::time::Instant::now();
-    let mut child = std::process::Command::new(program)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cannot run the host calculator: {e}"))?;
-    let mut stdin = child.stdin.take().expect("piped");
-    let bytes = input.to_vec();
-    let writer = std::thread::spawn(move || {
-        let _ = stdin.write_all(&bytes);
-    });
-    let out = child.wait_with_output().map_err(|e| e.to_string())?;
-    let _ = writer.join();
-    Ok(crate::run::Output {
-        stdout: out.stdout,
-        stderr: out.stderr,
-        exit_code: out.status.code().unwrap_or(-1) as i64,
-        elapsed: started.elapsed(),
-    })
 }
 
 // ---- the command line ----------------------------------------------------------------------

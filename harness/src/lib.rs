@@ -1,7 +1,7 @@
 //! Builds, runs, inspects and grades the calc-kit Dockerfile variants.
 //!
-//! Every consumer (the `harness` binary behind the justfile, the container tests, and later
-//! the demo, the lab grader, the report and the bench) goes through these modules, so that a
+//! Every consumer (the `harness` binary behind the justfile, the container tests, the demo,
+//! the lab grader, the report and the bench) goes through these modules, so that a
 //! fact about an image is measured in exactly one place:
 //!
 //! - [`catalogue`]: what each variant is and what must hold for it (`docker/variants.toml`);
@@ -19,6 +19,7 @@
 //! - [`demo`], [`chart`], [`report`]: `just demo` on the terminal, bar charts, and the
 //!   generated results page of the docs;
 //! - [`format`]: numbers and sizes printed the same way everywhere;
+//! - [`host`]: the calculator built and run on the host, the reference for every image;
 //! - [`bench`]: the performance figures and goals of `just bench`.
 
 pub mod bases;
@@ -31,6 +32,7 @@ pub mod demo;
 pub mod dockerfile;
 pub mod engine;
 pub mod format;
+pub mod host;
 pub mod inspect;
 pub mod lab;
 pub mod lint;

@@ -11,7 +11,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{LazyLock, OnceLock};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use harness::catalogue::{Catalogue, Variant};
 use harness::engine::{self, Engine};
@@ -174,28 +174,7 @@ async fn facts(variant: &Variant) -> Result<ImageFacts, Failed> {
 fn host_calculator() -> Result<PathBuf, Failed> {
     static HOST: OnceLock<Result<PathBuf, String>> = OnceLock::new();
     HOST.get_or_init(|| {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        // Its own target directory: the outer `cargo test` may still hold the lock on ours.
-        let target = target_dir().join("host-calculator");
-        let out = std::process::Command::new(cargo)
-            .args([
-                "build",
-                "--quiet",
-                "-p",
-                "calculator",
-                "--message-format=short",
-            ])
-            .env("CARGO_TARGET_DIR", &target)
-            .current_dir(&CATALOGUE.root)
-            .output()
-            .map_err(|e| format!("cannot run cargo to build the host calculator: {e}"))?;
-        if !out.status.success() {
-            return Err(format!(
-                "building the host calculator failed:\n{}",
-                String::from_utf8_lossy(&out.stderr)
-            ));
-        }
-        Ok(target.join("debug").join("calculator"))
+        harness::host::build_calculator(&CATALOGUE.root, &target_dir().join("host-calculator"))
     })
     .clone()
     .map_err(Failed)
@@ -213,28 +192,8 @@ fn target_dir() -> PathBuf {
 }
 
 fn host_run(args: &[String], stdin: Option<&[u8]>) -> Result<harness::run::Output, Failed> {
-    use std::io::Write;
-    let started = Instant::now();
-    let mut child = std::process::Command::new(host_calculator()?)
-        .args(args)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cannot run the host calculator: {e}"))?;
-    let mut input = child.stdin.take().expect("piped");
-    let bytes = stdin.unwrap_or_default().to_vec();
-    let writer = std::thread::spawn(move || {
-        let _ = input.write_all(&bytes);
-    });
-    let out = child.wait_with_output().map_err(|e| e.to_string())?;
-    let _ = writer.join();
-    Ok(harness::run::Output {
-        stdout: out.stdout,
-        stderr: out.stderr,
-        exit_code: out.status.code().unwrap_or(-1) as i64,
-        elapsed: started.elapsed(),
-    })
+    harness::host::run_calculator(&host_calculator()?, args, stdin.unwrap_or_default())
+        .map_err(Failed)
 }
 
 fn transcript_path() -> PathBuf {

@@ -1,0 +1,61 @@
+//! The calculator built and run on the host: the reference every container must match, for
+//! the container tests and for the lab's transcript check alike.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+use crate::run::Output;
+
+/// Builds the host calculator (debug) under `target_dir` and returns its path. A target
+/// directory of its own keeps this build from waiting on the outer `cargo test`'s lock.
+pub fn build_calculator(root: &Path, target_dir: &Path) -> Result<PathBuf, String> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let out = Command::new(cargo)
+        .args([
+            "build",
+            "--quiet",
+            "-p",
+            "calculator",
+            "--message-format=short",
+        ])
+        .env("CARGO_TARGET_DIR", target_dir)
+        .current_dir(root)
+        .output()
+        .map_err(|e| format!("cannot run cargo to build the host calculator: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "building the host calculator failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    Ok(target_dir.join("debug").join("calculator"))
+}
+
+/// Runs `program` with `args`, feeds it `stdin` and closes it, and collects what it printed.
+/// The input is written from a thread of its own, so a large transcript cannot deadlock
+/// against a full output pipe.
+pub fn run_calculator(program: &Path, args: &[String], stdin: &[u8]) -> Result<Output, String> {
+    let started = Instant::now();
+    let mut child = Command::new(program)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot run the host calculator: {e}"))?;
+    let mut input = child.stdin.take().expect("stdin is piped");
+    let bytes = stdin.to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = input.write_all(&bytes);
+    });
+    let out = child.wait_with_output().map_err(|e| e.to_string())?;
+    let _ = writer.join();
+    Ok(Output {
+        stdout: out.stdout,
+        stderr: out.stderr,
+        exit_code: out.status.code().unwrap_or(-1) as i64,
+        elapsed: started.elapsed(),
+    })
+}

@@ -118,6 +118,29 @@ pub fn harden(host_config: &mut HostConfig) {
     host_config.port_bindings = None;
 }
 
+/// Attaches to stdin, stdout and stderr of a created container, then starts it: attached
+/// first, not a byte of its output is missed.
+async fn attach_then_start(
+    docker: &Docker,
+    id: &str,
+) -> Result<bollard::container::AttachContainerResults, bollard::errors::Error> {
+    let attach = docker
+        .attach_container(
+            id,
+            Some(
+                AttachContainerOptionsBuilder::new()
+                    .stream(true)
+                    .stdin(true)
+                    .stdout(true)
+                    .stderr(true)
+                    .build(),
+            ),
+        )
+        .await?;
+    docker.start_container(id, None).await?;
+    Ok(attach)
+}
+
 /// The labels of every container the harness creates: [`CONTAINER_LABEL`] set to [`owner`].
 pub fn labels() -> std::collections::HashMap<String, String> {
     [(CONTAINER_LABEL.to_string(), owner())].into()
@@ -304,24 +327,9 @@ impl Run {
         upload_files(docker, guard.id(), &self.files)
             .await
             .map_err(engine("copying files in"))?;
-        let attach = docker
-            .attach_container(
-                guard.id(),
-                Some(
-                    AttachContainerOptionsBuilder::new()
-                        .stream(true)
-                        .stdin(true)
-                        .stdout(true)
-                        .stderr(true)
-                        .build(),
-                ),
-            )
+        let attach = attach_then_start(docker, guard.id())
             .await
-            .map_err(engine("attaching"))?;
-        docker
-            .start_container(guard.id(), None)
-            .await
-            .map_err(engine("starting the container"))?;
+            .map_err(engine("attaching and starting"))?;
         let mut writer = attach.input;
         let mut output = attach.output;
         let feed = async move {
@@ -705,24 +713,9 @@ impl TtySession {
             .await
             .map_err(engine("creating a TTY container"))?;
         let guard = ContainerGuard::new(created.id);
-        let attach = docker
-            .attach_container(
-                guard.id(),
-                Some(
-                    AttachContainerOptionsBuilder::new()
-                        .stream(true)
-                        .stdin(true)
-                        .stdout(true)
-                        .stderr(true)
-                        .build(),
-                ),
-            )
+        let attach = attach_then_start(&docker, guard.id())
             .await
-            .map_err(engine("attaching"))?;
-        docker
-            .start_container(guard.id(), None)
-            .await
-            .map_err(engine("starting"))?;
+            .map_err(engine("attaching and starting"))?;
         let _ = docker
             .resize_container_tty(
                 guard.id(),

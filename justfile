@@ -4,18 +4,17 @@
 test:
     cargo test
 
-# Build every variant with live progress, compare them side by side and run the calculator in
-# each (options: just demo --help; release mode also makes gzipping the layers fast).
+# Options: just demo --help. The `tools` profile keeps the harness fast to build and to run.
+# Build every variant with live progress, compare them side by side, run the calculator in each.
 demo *ARGS:
     cargo run --profile tools -q -p harness -- demo {{ARGS}}
 
-# Measure every variant and write the results page of the docs (docs/src/results.md) and its
-# chart (docs/src/images/sizes.svg).
+# Measure every variant; write docs/src/results.md and its chart docs/src/images/sizes.svg.
 report *ARGS:
     cargo run --profile tools -q -p harness -- report {{ARGS}}
 
-# Start the graded lab: copy the exercise skeletons into docker/lab/ (never over your work),
-# then `cargo test` grades them.
+# Then `cargo test` grades the exercises, one line each, with a hint for the first failure.
+# Start the graded lab: copy the exercise skeletons into docker/lab/, never over your work.
 lab:
     cargo run --quiet -p harness -- lab init
 
@@ -47,8 +46,8 @@ images: bases
     done
     docker image ls "$repository"
 
-# Measure sizes, cold and warm builds, container and calculator timings against the kit's
-# performance goals: one table, also written to docs/src/performance.md. Options: just bench --help.
+# One table, also written to docs/src/performance.md. Options: just bench --help.
+# Measure sizes, cold builds, rebuilds and run times against the kit's performance goals.
 bench *ARGS:
     cargo run --profile tools -q -p harness -- bench {{ARGS}}
 

@@ -26,6 +26,7 @@ lab:
 
 # What is inside each built image: sizes, layers, files, packages, shell, user, entrypoint.
 inspect *VARIANTS:
+    @echo "inspecting {{ if VARIANTS == "" { "every variant" } else { VARIANTS } }}: each image is printed once measured (naive, 1.7 GB to read and gzip, takes the longest)"
     cargo run --profile tools -p harness -- inspect {{VARIANTS}}
 
 # Check Dockerfiles against the rules for minimal images (the catalogue's when none is named).

@@ -10,12 +10,14 @@
 # explicit --target, cargo applies RUSTFLAGS to the program only, not to build scripts and
 # proc-macros (which must stay dynamic); the binary then lands in target/<target>/release/.
 # `rustc -vV | sed -n 's/^host: //p'` prints the builder's own target.
+# `-C relocation-model=static` as well makes a static executable rather than a static PIE,
+# about 56 kB smaller, as the reference docker/distroless-static.Dockerfile does.
 # Chapter: docs/src/variants/distroless-static.md
 
 FROM rust:1.95-slim-trixie AS build
 
-# TODO 1: ENV RUSTFLAGS="-C target-feature=+crt-static"  (here, before the dependency step,
-#         so that both builds use the same flags)
+# TODO 1: ENV RUSTFLAGS="-C target-feature=+crt-static -C relocation-model=static"
+#         (here, before the dependency step, so that both builds use the same flags)
 
 WORKDIR /src
 

@@ -11,7 +11,8 @@
 
 FROM rust:1.95-slim-trixie AS build
 
-ENV RUSTFLAGS="-C target-feature=+crt-static"
+# A static executable (not a static PIE), as in the reference docker/scratch.Dockerfile.
+ENV RUSTFLAGS="-C target-feature=+crt-static -C relocation-model=static"
 
 WORKDIR /src
 

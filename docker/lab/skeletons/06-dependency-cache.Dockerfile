@@ -2,8 +2,11 @@
 #
 # This Dockerfile builds a working scratch image, but `COPY . .` puts every source file in
 # the layer that compiles the dependencies: change one line of calculator/src and Docker
-# compiles every crate again (minutes). The grader makes exactly that change (in memory,
-# your files are not touched) and rebuilds: a `cargo` step must come from the cache.
+# compiles every crate again. On the two-core machine of docs/src/performance.md that is a
+# whole cold build of this image, 37.5 s, where a rebuild of the calculator alone over
+# cached dependencies takes 11.3 s; the gap grows with every dependency. The grader makes
+# exactly that change (in memory, your files are not touched) and rebuilds: a `cargo` step
+# must come from the cache.
 #
 #   cargo test -p harness --test lab        grades it (with every other exercise)
 #
@@ -15,7 +18,8 @@
 
 FROM rust:1.95-slim-trixie AS build
 
-ENV RUSTFLAGS="-C target-feature=+crt-static"
+# A static executable (not a static PIE), as in the reference docker/scratch.Dockerfile.
+ENV RUSTFLAGS="-C target-feature=+crt-static -C relocation-model=static"
 
 WORKDIR /src
 

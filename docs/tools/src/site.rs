@@ -148,8 +148,12 @@ fn internal_link(
     let target = if path.is_empty() {
         page.to_string()
     } else {
-        let joined = if let Some(abs) = path.strip_prefix('/') {
-            PathBuf::from(abs)
+        let joined = if path.starts_with('/') {
+            // An absolute path is on this site only under its root, mdBook's `site-url`.
+            let site = site_url();
+            PathBuf::from(path.strip_prefix(site.as_str()).ok_or_else(|| {
+                format!("an absolute path outside the site's root {site} (mdBook's site-url)")
+            })?)
         } else {
             Path::new(base).join(path)
         };
@@ -178,6 +182,17 @@ fn internal_link(
         return Err(format!("{target} has no element with id `{fragment}`"));
     }
     Ok(())
+}
+
+/// Where the site is served from: mdBook's `site-url`, which the Pages workflow sets through
+/// mdBook's environment override (book.toml leaves it at its default, `/`).
+fn site_url() -> String {
+    let url = std::env::var("MDBOOK_OUTPUT__HTML__SITE_URL").unwrap_or_else(|_| "/".into());
+    if url.ends_with('/') {
+        url
+    } else {
+        format!("{url}/")
+    }
 }
 
 fn parent(page: &str) -> String {

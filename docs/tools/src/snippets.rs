@@ -83,9 +83,14 @@ pub fn run(args: &[String]) -> Result<(), String> {
                 to_build = Some((text, *buildkit));
             }
             Marker::None => {
-                if let Some(file) = excerpt_of(&block.text, &dockerfiles) {
+                if let Some(file) = excerpt_of(&block.text, &block.page, &dockerfiles) {
                     excerpts += 1;
-                    println!("  = {at}: an excerpt of {file} (cargo test builds it)");
+                    let by = if file.matches('/').count() == 1 {
+                        "cargo test builds it"
+                    } else {
+                        "a recipe of the kit builds it"
+                    };
+                    println!("  = {at}: an excerpt of {file} ({by})");
                 } else if first_instruction(&block.text).is_some_and(|w| w == "FROM") {
                     to_build = Some((block.text.clone(), false));
                 } else {
@@ -266,13 +271,22 @@ fn dockerfiles(repo: &Repo) -> Result<Vec<(String, String)>, String> {
     Ok(out)
 }
 
-/// The first Dockerfile whose instructions contain the block's, in order and contiguous.
-fn excerpt_of<'a>(block: &str, dockerfiles: &'a [(String, String)]) -> Option<&'a str> {
+/// A Dockerfile whose instructions contain the block's, in order and contiguous: the one
+/// the chapter is named after (variants/scratch.md, docker/scratch.Dockerfile) if it does,
+/// else a variant's, else any other.
+fn excerpt_of<'a>(block: &str, page: &str, dockerfiles: &'a [(String, String)]) -> Option<&'a str> {
     let wanted = instructions(block);
     if wanted.is_empty() {
         return None;
     }
-    dockerfiles.iter().find_map(|(path, text)| {
+    let stem = Path::new(page)
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("");
+    let own = format!("docker/{stem}.Dockerfile");
+    let mut ordered: Vec<&(String, String)> = dockerfiles.iter().collect();
+    ordered.sort_by_key(|(path, _)| (*path != own, path.matches('/').count() != 1));
+    ordered.into_iter().find_map(|(path, text)| {
         let have = instructions(text);
         have.windows(wanted.len())
             .any(|w| w == wanted.as_slice())
@@ -412,19 +426,30 @@ mod tests {
 
     #[test]
     fn excerpts_match_contiguous_instructions_only() {
-        let files = vec![(
-            "docker/x.Dockerfile".to_string(),
-            "FROM a AS build\n# why\nWORKDIR /src\n\nCOPY . .\nRUN make\n".to_string(),
-        )];
+        let files = vec![
+            (
+                "docker/bench/y.Dockerfile".to_string(),
+                "WORKDIR /src\n".to_string(),
+            ),
+            (
+                "docker/x.Dockerfile".to_string(),
+                "FROM a AS build\n# why\nWORKDIR /src\n\nCOPY . .\nRUN make\n".to_string(),
+            ),
+        ];
         assert_eq!(
-            excerpt_of("WORKDIR /src\nCOPY . .", &files),
+            excerpt_of("WORKDIR /src", "docs/src/variants/x.md", &files),
+            Some("docker/x.Dockerfile"),
+            "the chapter's own Dockerfile first"
+        );
+        assert_eq!(
+            excerpt_of("WORKDIR /src\nCOPY . .", "p.md", &files),
             Some("docker/x.Dockerfile")
         );
         assert_eq!(
-            excerpt_of("# note\nCOPY . .\n\nRUN make", &files),
+            excerpt_of("# note\nCOPY . .\n\nRUN make", "p.md", &files),
             Some("docker/x.Dockerfile")
         );
-        assert_eq!(excerpt_of("WORKDIR /src\nRUN make", &files), None);
-        assert_eq!(excerpt_of("RUN make -j", &files), None);
+        assert_eq!(excerpt_of("WORKDIR /src\nRUN make", "p.md", &files), None);
+        assert_eq!(excerpt_of("RUN make -j", "p.md", &files), None);
     }
 }

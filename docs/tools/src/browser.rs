@@ -759,7 +759,7 @@ impl Browser {
 
     fn screenshot(&mut self, file: &Path, player: bool) -> Result<(), String> {
         if player {
-            self.eval("document.querySelector('.demo-player')?.scrollIntoView({block: 'start'})")?;
+            self.eval("document.querySelector('.demo-player')?.scrollIntoView({block: 'center'})")?;
             self.settle(Duration::from_millis(500), Duration::from_secs(2))?;
         }
         let shot = self.call("Page.captureScreenshot", json!({"format": "png"}))?;

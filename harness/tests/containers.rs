@@ -13,10 +13,10 @@ use std::path::{Path, PathBuf};
 use std::sync::{LazyLock, OnceLock};
 use std::time::Duration;
 
-use harness::catalogue::{Catalogue, Variant};
-use harness::engine::{self, Engine};
-use harness::inspect::{ImageFacts, REQUIRED_LABELS};
-use harness::run::{Run, TtySession, Waiting};
+use harness::docker::engine::{self, Engine};
+use harness::docker::run::{Run, TtySession, Waiting};
+use harness::image::inspect::{ImageFacts, REQUIRED_LABELS};
+use harness::manifest::catalogue::{Catalogue, Variant};
 
 static RUNTIME: LazyLock<tokio::runtime::Runtime> = LazyLock::new(|| {
     tokio::runtime::Builder::new_multi_thread()
@@ -47,7 +47,7 @@ static ENGINE: LazyLock<Result<Option<Engine>, ()>> = LazyLock::new(|| {
         Ok(engine) => {
             let _ = writeln!(stderr, "{}", engine.describe());
             let swept = RUNTIME
-                .block_on(harness::run::sweep(&engine.docker))
+                .block_on(harness::docker::run::sweep(&engine.docker))
                 .unwrap_or(0);
             if swept > 0 {
                 let _ = writeln!(
@@ -125,8 +125,8 @@ async fn image(variant: &Variant) -> Result<String, Failed> {
     let result = cell
         .get_or_init(|| async {
             let mut last_step = String::new();
-            let mut progress = |event: harness::build::BuildEvent| {
-                if let harness::build::BuildEvent::Step {
+            let mut progress = |event: harness::docker::build::BuildEvent| {
+                if let harness::docker::build::BuildEvent::Step {
                     step,
                     total,
                     instruction,
@@ -137,13 +137,13 @@ async fn image(variant: &Variant) -> Result<String, Failed> {
                     note!("    [build {}] {short}", variant.name);
                 }
             };
-            harness::build::build_variant(docker(), &CATALOGUE, variant, &mut progress)
+            harness::docker::build::build_variant(docker(), &CATALOGUE, variant, &mut progress)
                 .await
                 .map(|built| {
                     note!(
                         "    [build {}] done in {} ({}/{} steps cached)",
                         variant.name,
-                        harness::format::seconds(built.duration),
+                        harness::render::format::seconds(built.duration),
                         built.cached_steps,
                         built.steps
                     );
@@ -159,7 +159,7 @@ async fn facts(variant: &Variant) -> Result<ImageFacts, Failed> {
     let tag = image(variant).await?;
     let cell = &FACTS[&variant.name];
     cell.get_or_init(|| async {
-        harness::inspect::inspect_image(docker(), &tag, false)
+        harness::image::inspect::inspect_image(docker(), &tag, false)
             .await
             .map_err(|e| e.to_string())
     })
@@ -191,7 +191,7 @@ fn target_dir() -> PathBuf {
         .unwrap_or_else(|| CATALOGUE.root.join("target"))
 }
 
-fn host_run(args: &[String], stdin: Option<&[u8]>) -> Result<harness::run::Output, Failed> {
+fn host_run(args: &[String], stdin: Option<&[u8]>) -> Result<harness::docker::run::Output, Failed> {
     harness::host::run_calculator(&host_calculator()?, args, stdin.unwrap_or_default())
         .map_err(Failed)
 }
@@ -217,8 +217,8 @@ fn transcript_args() -> Vec<String> {
 /// the exit status.
 fn same(
     how: &str,
-    host: &harness::run::Output,
-    container: &harness::run::Output,
+    host: &harness::docker::run::Output,
+    container: &harness::docker::run::Output,
 ) -> Result<(), Failed> {
     let mut problems = Vec::new();
     if host.stdout != container.stdout {
@@ -228,7 +228,7 @@ fn same(
             container.stdout_text()
         ));
     }
-    let lines = |o: &harness::run::Output| {
+    let lines = |o: &harness::docker::run::Output| {
         o.stderr_text()
             .lines()
             .map(String::from)
@@ -343,7 +343,7 @@ async fn docker_stop_is_prompt(v: &Variant) -> Result<(), Failed> {
 
 async fn detached_exits_at_once(v: &Variant) -> Result<(), Failed> {
     let tag = image(v).await?;
-    let (code, took) = harness::run::detached(&tag, Duration::from_secs(20)).await?;
+    let (code, took) = harness::docker::run::detached(&tag, Duration::from_secs(20)).await?;
     check(code == 0, || {
         format!(
             "`docker run -d` without stdin exited {code}: end of input must end the calculator with status 0"
@@ -384,17 +384,17 @@ async fn shell_as_catalogued(v: &Variant) -> Result<(), Failed> {
 async fn size_within_bounds(v: &Variant) -> Result<(), Failed> {
     let tag = image(v).await?;
     let size = image_size(&tag).await?;
-    let mb = harness::format::megabytes(size);
+    let mb = harness::render::format::megabytes(size);
     note!(
         "    [{}] {} ({} bytes)",
         v.name,
-        harness::format::human_size(size),
-        harness::format::group_digits(size)
+        harness::render::format::human_size(size),
+        harness::render::format::group_digits(size)
     );
     check(mb >= v.min_size_mb && mb <= v.max_size_mb, || {
         format!(
             "{tag} is {} but the catalogue bounds are {} MB to {} MB",
-            harness::format::human_size(size),
+            harness::render::format::human_size(size),
             v.min_size_mb,
             v.max_size_mb
         )
@@ -414,12 +414,12 @@ async fn structure(v: &Variant) -> Result<(), Failed> {
     note!(
         "    [{}] {} files, {} packages, {} layers, user {}, entrypoint {:?}, wasted {}",
         v.name,
-        harness::format::group_digits(f.files),
+        harness::render::format::group_digits(f.files),
         f.packages.len(),
         f.layers,
         f.effective_user(),
         f.entrypoint,
-        harness::format::human_size(f.wasted_bytes)
+        harness::render::format::human_size(f.wasted_bytes)
     );
     let mut problems = Vec::new();
     let yes_no = |b: bool| if b { "has" } else { "has no" };
@@ -437,7 +437,7 @@ async fn structure(v: &Variant) -> Result<(), Failed> {
             v.package_manager
         ));
     }
-    let has_toolchain = !f.cargo.is_empty() && !f.rustc.is_empty();
+    let has_toolchain = f.has_toolchain();
     let has_any_tool = !f.cargo.is_empty() || !f.rustc.is_empty();
     if v.toolchain && !has_toolchain || !v.toolchain && has_any_tool {
         problems.push(format!(
@@ -483,36 +483,52 @@ async fn structure(v: &Variant) -> Result<(), Failed> {
 }
 
 async fn sizes_are_ordered() -> Result<(), Failed> {
-    const ORDER: [&str; 5] = [
-        "naive",
-        "debian-slim",
-        "distroless-cc",
-        "distroless-static",
-        "scratch",
-    ];
-    let mut sizes = Vec::new();
-    for name in ORDER {
-        let v = CATALOGUE
-            .get(name)
-            .ok_or_else(|| format!("the catalogue has no `{name}` variant"))?;
-        sizes.push((name, image_size(&image(v).await?).await?));
-    }
-    for pair in sizes.windows(2) {
-        let ((a, sa), (b, sb)) = (pair[0], pair[1]);
+    // Every pair of neighbouring size ranks in the catalogue: a larger rank, a smaller image.
+    for (a, b) in CATALOGUE.size_pairs() {
+        let sa = image_size(&image(a).await?).await?;
+        let sb = image_size(&image(b).await?).await?;
+        let (a, b) = (&a.name, &b.name);
         check(sa > sb, || {
             format!(
                 "{a} ({}) should be larger than {b} ({})",
-                harness::format::human_size(sa),
-                harness::format::human_size(sb)
+                harness::render::format::human_size(sa),
+                harness::render::format::human_size(sb)
             )
         })?;
     }
-    let (first, last) = (sizes[0].1, sizes[sizes.len() - 1].1);
+    let (baseline, smallest) = (CATALOGUE.baseline(), CATALOGUE.smallest());
+    let (first, last) = (
+        image_size(&image(baseline).await?).await?,
+        image_size(&image(smallest).await?).await?,
+    );
     note!(
-        "    naive -> scratch: {}",
-        harness::format::reduction(first, last)
+        "    {} -> {}: {}",
+        baseline.name,
+        smallest.name,
+        harness::render::format::reduction(first, last)
     );
     Ok(())
+}
+
+async fn static_as_catalogued(v: &Variant) -> Result<(), Failed> {
+    let f = facts(v).await?;
+    let program = f
+        .entrypoint
+        .first()
+        .filter(|p| p.starts_with('/'))
+        .ok_or_else(|| format!("the entrypoint {:?} names no absolute path", f.entrypoint))?;
+    let tag = image(v).await?;
+    let file = harness::docker::run::read_image_file(docker(), &tag, program, 1 << 16)
+        .await?
+        .ok_or_else(|| format!("{program} (the entrypoint) is not in {tag}"))?;
+    let interpreter = harness::image::elf::elf_interpreter(&file.1)?;
+    note!("    [{}] {program}: interpreter {interpreter:?}", v.name);
+    check(interpreter.is_none() == v.static_binary, || {
+        format!(
+            "{program} asks for the loader {interpreter:?}; the catalogue says static_binary = {}",
+            v.static_binary
+        )
+    })
 }
 
 async fn repl_on_a_tty(v: &Variant) -> Result<(), Failed> {
@@ -591,9 +607,9 @@ fn transcript_through_a_script_file_matches_the_host() {
 }
 
 #[test]
-fn repl_on_a_tty_in_scratch() {
+fn repl_on_a_tty_in_the_smallest_image() {
     for_each_variant(
-        |v| v.name == "scratch",
+        |v| v.name == CATALOGUE.roles.smallest,
         |v| async move { repl_on_a_tty(&v).await },
     );
 }
@@ -604,9 +620,9 @@ fn size_is_within_the_catalogue_bounds() {
 }
 
 #[test]
-fn sizes_are_ordered_naive_to_scratch() {
+fn sizes_follow_the_catalogue_ranks() {
     for_each_variant(
-        |v| v.name == "scratch",
+        |v| v.name == CATALOGUE.roles.smallest,
         |_| async { sizes_are_ordered().await },
     );
 }
@@ -614,6 +630,11 @@ fn sizes_are_ordered_naive_to_scratch() {
 #[test]
 fn structure_matches_the_catalogue() {
     for_each_variant(every, |v| async move { structure(&v).await });
+}
+
+#[test]
+fn static_binary_matches_the_catalogue() {
+    for_each_variant(every, |v| async move { static_as_catalogued(&v).await });
 }
 
 #[test]

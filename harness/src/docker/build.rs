@@ -9,10 +9,10 @@ use bollard::Docker;
 use bollard::query_parameters::BuildImageOptionsBuilder;
 use futures_util::StreamExt;
 
-use crate::bases::{BasesError, ensure_bases};
-use crate::catalogue::{Catalogue, Variant};
-use crate::context::build_context;
-use crate::engine::short_reason;
+use crate::docker::bases::{BasesError, ensure_bases};
+use crate::docker::context::build_context;
+use crate::docker::engine::short_reason;
+use crate::manifest::catalogue::{Catalogue, Variant};
 
 /// Serialises builds in this process, whoever asks (tests, demo, bench).
 static BUILD_LOCK: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
@@ -193,7 +193,7 @@ impl BuildError {
 }
 
 /// Builds `variant` of `catalogue` and tags it `<repository>:<name>`, calling `progress` for
-/// every step and line. Missing base images are made first (see [`crate::bases`]).
+/// every step and line. Missing base images are made first (see [`crate::docker::bases`]).
 pub async fn build_variant(
     docker: &Docker,
     catalogue: &Catalogue,
@@ -201,28 +201,21 @@ pub async fn build_variant(
     progress: &mut (dyn FnMut(BuildEvent) + Send),
 ) -> Result<Built, BuildError> {
     let image = catalogue.image(variant);
-    build_dockerfile(
-        docker,
-        &catalogue.root,
-        &variant.dockerfile,
-        &image,
-        progress,
-    )
-    .await
+    build_dockerfile(docker, catalogue, &variant.dockerfile, &image, progress).await
 }
 
-/// Builds any Dockerfile (relative to `root`, which is the context) into `image`; the lab
-/// uses this for learners' Dockerfiles that are not in the catalogue.
+/// Builds any Dockerfile (relative to the catalogue's root, which is the context) into
+/// `image`; the lab uses this for learners' Dockerfiles that are not in the catalogue.
 pub async fn build_dockerfile(
     docker: &Docker,
-    root: &Path,
+    catalogue: &Catalogue,
     dockerfile: &Path,
     image: &str,
     progress: &mut (dyn FnMut(BuildEvent) + Send),
 ) -> Result<Built, BuildError> {
     build_dockerfile_with(
         docker,
-        root,
+        catalogue,
         dockerfile,
         image,
         BuildOptions::default(),
@@ -246,12 +239,13 @@ pub struct BuildOptions {
 /// [`build_dockerfile`] with [`BuildOptions`].
 pub async fn build_dockerfile_with(
     docker: &Docker,
-    root: &Path,
+    catalogue: &Catalogue,
     dockerfile: &Path,
     image: &str,
     options: BuildOptions,
     progress: &mut (dyn FnMut(BuildEvent) + Send),
 ) -> Result<Built, BuildError> {
+    let root = catalogue.root.as_path();
     let _one_at_a_time = BUILD_LOCK.lock().await;
     if !root.join(dockerfile).is_file() {
         return Err(BuildError::new(
@@ -261,7 +255,7 @@ pub async fn build_dockerfile_with(
             "",
         ));
     }
-    let bases_made = ensure_bases(docker, root, dockerfile, &mut |line| {
+    let bases_made = ensure_bases(docker, &catalogue.bases, root, dockerfile, &mut |line| {
         progress(BuildEvent::Preparing(line.to_string()))
     })
     .await
@@ -282,7 +276,7 @@ pub async fn build_dockerfile_with(
             progress(BuildEvent::Preparing(format!(
                 "build context: {} files, {}",
                 context.files.len(),
-                crate::format::human_size(context.tar.len() as u64)
+                crate::render::format::human_size(context.tar.len() as u64)
             )));
             context.tar
         }

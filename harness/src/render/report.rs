@@ -5,13 +5,10 @@
 
 use std::path::{Path, PathBuf};
 
-use bollard::Docker;
-
-use crate::catalogue::Catalogue;
-use crate::chart::render_svg;
-use crate::demo::{ProgressView, size_bars};
-use crate::format::{group_digits, human_size, seconds};
-use crate::measure::{MeasureOptions, Measurement, measure};
+use crate::measure::Measurement;
+use crate::render::chart::render_svg;
+use crate::render::demo::size_bars;
+use crate::render::format::{group_digits, human_size, seconds};
 
 /// The results page, relative to the workspace root.
 pub const RESULTS_PAGE: &str = "docs/src/results.md";
@@ -119,7 +116,7 @@ pub fn markdown(m: &Measurement, chapters: &[String]) -> String {
         }
     ));
 
-    md.push_str("| Variant | Final base | Size on disk | Compressed | Layers | Files | Packages | Shell | User | Build time | Against `naive` |\n");
+    md.push_str(&format!("| Variant | Final base | Size on disk | Compressed | Layers | Files | Packages | Shell | User | Build time | Against `{}` |\n", m.baseline));
     md.push_str("| --- | --- | ---: | ---: | ---: | ---: | ---: | --- | --- | ---: | --- |\n");
     for row in &m.rows {
         let f = &row.facts;
@@ -160,7 +157,7 @@ pub fn markdown(m: &Measurement, chapters: &[String]) -> String {
     md.push_str(
         "Compressed is the sum of the layers gzipped: what a registry push or pull transfers. ",
     );
-    md.push_str("Reductions are against `naive`, computed as the [sizes sidebar](theory/sizes.md#sidebar-reductions-done-right) explains. ");
+    md.push_str(&format!("Reductions are against `{}`, computed as the [sizes sidebar](theory/sizes.md#sidebar-reductions-done-right) explains. ", m.baseline));
     let built: Vec<_> = m.rows.iter().filter_map(|r| r.build).collect();
     if !built.is_empty() {
         let cached = built.iter().filter(|b| b.fully_cached()).count();
@@ -267,32 +264,10 @@ pub fn write(root: &Path, m: &Measurement) -> Result<(PathBuf, PathBuf), ReportE
     Ok((page_path, chart_path))
 }
 
-/// `harness report`: measures (building where needed, with progress on stderr) and writes
-/// the results page and its chart.
-pub async fn run(docker: &Docker, options: MeasureOptions) -> Result<(), String> {
-    let catalogue = Catalogue::load().map_err(|e| e.to_string())?;
-    let mut view = ProgressView::new(&options.question);
-    let measured = measure(docker, &catalogue, &options, &mut |p| view.handle(p)).await;
-    let m = measured.map_err(|e| {
-        view.fail();
-        e.to_string()
-    })?;
-    let (page, chart) = write(&catalogue.root, &m).map_err(|e| e.to_string())?;
-    for path in [page, chart] {
-        println!(
-            "wrote {}",
-            path.strip_prefix(&catalogue.root)
-                .unwrap_or(&path)
-                .display()
-        );
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::measure::tests::sample;
+    use crate::measure::survey::tests::sample;
 
     const PAGE: &str = "# Results\n\nIntro, kept.\n\n<!-- BEGIN GENERATED: just report replaces everything between these two markers. -->\n\nold text\n| old | table |\n\n<!-- END GENERATED -->\n\nAfter, kept too.\n";
 

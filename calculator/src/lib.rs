@@ -55,10 +55,13 @@ mod lexer;
 mod number;
 mod parser;
 mod session;
+mod value;
 
 pub use error::{Error, Span};
+pub use format::Style;
 pub use number::{MAX_DIGITS, Number};
-pub use session::{Outcome, Session};
+pub use session::{Outcome, Session, parse_digits};
+pub use value::{Answer, Value};
 
 /// Whether `line` opens more parentheses than it closes (comments ignored), so an
 /// interactive reader should ask for a continuation line before evaluating.

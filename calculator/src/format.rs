@@ -20,7 +20,7 @@ use std::ffi::CStr;
 use std::fmt;
 
 use num_bigint::BigInt;
-use num_traits::{Signed, Zero};
+use num_traits::Signed;
 
 use crate::number::{self, Number, Repr};
 
@@ -190,11 +190,18 @@ pub(crate) fn in_base(n: &BigInt, radix: u32) -> Result<String, String> {
         ));
     }
     let sign = if n.is_negative() { "-" } else { "" };
-    let digits = if n.is_zero() {
-        "0".to_string()
-    } else {
-        n.magnitude().to_str_radix(radix)
-    };
+    // Read off the bits directly: num-bigint's general radix conversion would add about
+    // 2 KB to the static binary for what is a bit-by-bit job in a power-of-two base.
+    let bit = |i: u64| u32::from(n.magnitude().bit(i));
+    let digits: String = (0..length)
+        .rev()
+        .map(|d| {
+            let value = (0..bits_per_digit)
+                .rev()
+                .fold(0, |acc, b| acc * 2 + bit(d * bits_per_digit + b));
+            char::from_digit(value, radix).unwrap_or('?')
+        })
+        .collect();
     Ok(format!("{sign}{prefix}{digits}"))
 }
 

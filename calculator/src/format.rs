@@ -74,9 +74,9 @@ impl fmt::Display for Number {
 /// The text of `n` in `style`, and whether that text is exactly the value.
 pub(crate) fn render(n: &Number, style: Style) -> (String, bool) {
     match &n.0 {
-        Repr::Int(i) => (i.to_string(), true),
-        Repr::Ratio(p, q) if style.fraction => (format!("{p}/{q}"), true),
-        Repr::Ratio(p, q) => render_ratio(p, q, style.decimals.max(1)),
+        Repr::Int(i) => (i.to_str_radix(10), true),
+        Repr::Ratio(f) if style.fraction => (format!("{}/{}", f.0, f.1), true),
+        Repr::Ratio(f) => render_ratio(&f.0, &f.1, style.decimals.max(1)),
         Repr::Float(x) => (format_float(*x, style.significant.max(1)), false),
     }
 }

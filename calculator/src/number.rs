@@ -34,8 +34,9 @@ pub(crate) enum Repr {
     /// An exact integer.
     Int(BigInt),
     /// An exact fraction: numerator and denominator in lowest terms, the denominator
-    /// above 1 (a fraction that reduces to an integer is an `Int`).
-    Ratio(BigInt, BigInt),
+    /// above 1 (a fraction that reduces to an integer is an `Int`). Boxed, so that a
+    /// number, and every token and stack slot holding one, stays as small as an integer.
+    Ratio(Box<(BigInt, BigInt)>),
     Float(f64),
 }
 
@@ -82,7 +83,7 @@ impl Number {
     pub fn to_f64(&self) -> f64 {
         match &self.0 {
             Int(n) => n.to_f64().unwrap_or(f64::NAN),
-            Ratio(n, d) => ratio_to_f64(n, d).unwrap_or(if n.is_negative() {
+            Ratio(f) => ratio_to_f64(&f.0, &f.1).unwrap_or(if f.0.is_negative() {
                 f64::NEG_INFINITY
             } else {
                 f64::INFINITY
@@ -95,14 +96,15 @@ impl Number {
     pub(crate) fn as_f64(&self) -> Calc<f64> {
         match &self.0 {
             Int(n) => int_to_f64(n),
-            Ratio(n, d) => ratio_to_f64(n, d),
+            Ratio(f) => ratio_to_f64(&f.0, &f.1),
             Float(x) => Ok(*x),
         }
     }
 
     pub(crate) fn is_negative(&self) -> bool {
         match &self.0 {
-            Int(n) | Ratio(n, _) => n.is_negative(),
+            Int(n) => n.is_negative(),
+            Ratio(f) => f.0.is_negative(),
             Float(x) => *x < 0.0,
         }
     }
@@ -212,7 +214,7 @@ fn exact_result(n: BigInt, d: BigInt) -> Calc<Number> {
             ));
         }
     }
-    Ok(Number(Ratio(n, d)))
+    Ok(Number(Ratio(Box::new((n, d)))))
 }
 
 /// n/d reduced to lowest terms (d != 0), then checked as [`exact_result`] does.
@@ -272,31 +274,30 @@ pub(crate) fn gcd(a: &BigInt, b: &BigInt) -> BigInt {
     if a.is_one() || b.is_one() {
         return BigInt::one();
     }
-    BigInt::from(gcd_magnitudes(a.magnitude().clone(), b.magnitude().clone()))
+    BigInt::from(gcd_magnitudes(a.magnitude(), b.magnitude()))
 }
 
 /// Lehmer's gcd (Knuth, TAOCP vol. 2, 4.5.2, algorithm L): most steps of Euclid's algorithm
-/// are taken on the leading 63 bits alone and applied to the full numbers in one pass, about
-/// 30 bits at a time. num-bigint's own gcd (binary, one bit at a time) takes 1.6 s on two
-/// 100,000-digit numbers; this takes about a tenth of that.
-fn gcd_magnitudes(mut u: BigUint, mut v: BigUint) -> BigUint {
-    if u < v {
-        std::mem::swap(&mut u, &mut v);
-    }
+/// are taken on the leading 62 bits alone, and each run of them is applied to the full
+/// numbers in one pass over their words, about 30 bits at a time. num-bigint's own gcd
+/// (binary, one bit per pass) takes 1.6 s on two 100,000-digit numbers.
+fn gcd_magnitudes(a: &BigUint, b: &BigUint) -> BigUint {
+    let (big, small) = if a >= b { (a, b) } else { (b, a) };
+    let (mut u, mut v) = (big.to_u64_digits(), small.to_u64_digits());
     loop {
-        if v.is_zero() {
-            return u;
-        }
-        if u.bits() <= 64 {
-            let (mut x, mut y) = (low_word(&u), low_word(&v));
+        let (Some(&top_u), Some(&top_v)) = (u.last(), v.last()) else {
+            return from_words(&u);
+        };
+        if u.len() == 1 {
+            let (mut x, mut y) = (top_u, top_v);
             while y != 0 {
                 (x, y) = (y, x % y);
             }
             return BigUint::from(x);
         }
-        let shift = u.bits() - 63;
-        let mut x = i128::from(low_word(&(&u >> shift)));
-        let mut y = i128::from(low_word(&(&v >> shift)));
+        let shift = 64 * u.len() as u64 - u64::from(top_u.leading_zeros()) - 62;
+        let mut x = i128::from(bits_at(&u, shift));
+        let mut y = i128::from(bits_at(&v, shift));
         let (mut a, mut b, mut c, mut d) = (1i128, 0i128, 0i128, 1i128);
         while y + c != 0 && y + d != 0 {
             let q = (x + a) / (y + c);
@@ -308,30 +309,57 @@ fn gcd_magnitudes(mut u: BigUint, mut v: BigUint) -> BigUint {
             (x, y) = (y, x - q * y);
         }
         if b == 0 {
-            let r = &u % &v;
-            u = v;
-            v = r;
+            // The leading bits could not decide a single quotient: one full division.
+            let r = from_words(&u) % from_words(&v);
+            u = std::mem::replace(&mut v, r.to_u64_digits());
         } else {
-            let next_u = combine(&u, &v, a, b);
-            v = combine(&u, &v, c, d);
-            u = next_u;
+            (u, v) = combine(&u, &v, [a, b, c, d]);
         }
     }
 }
 
-/// s·u + t·v for cofactors of opposite signs (or a zero) whose combination is a
-/// non-negative remainder of Euclid's algorithm; |s| and |t| are below 2^64.
-fn combine(u: &BigUint, v: &BigUint, s: i128, t: i128) -> BigUint {
-    let word = |k: i128| k.unsigned_abs() as u64;
-    if t <= 0 {
-        u * word(s) - v * word(t)
-    } else {
-        v * word(t) - u * word(s)
-    }
+/// The 64 bits of `n` (little-endian words) from bit `shift` up.
+fn bits_at(n: &[u64], shift: u64) -> u64 {
+    let (word, offset) = ((shift / 64) as usize, shift % 64);
+    let low = n.get(word).map_or(0, |w| w >> offset);
+    let high = match (offset, n.get(word + 1)) {
+        (0, _) | (_, None) => 0,
+        (_, Some(w)) => w << (64 - offset),
+    };
+    low | high
 }
 
-fn low_word(n: &BigUint) -> u64 {
-    n.iter_u64_digits().next().unwrap_or(0)
+/// (a·u + b·v, c·u + d·v) for Lehmer's cofactors, in one pass over the words. Each result
+/// is a non-negative remainder of Euclid's algorithm, and |cofactor| < 2^62 keeps every
+/// intermediate sum within an i128.
+fn combine(u: &[u64], v: &[u64], [a, b, c, d]: [i128; 4]) -> (Vec<u64>, Vec<u64>) {
+    let mut next = (Vec::with_capacity(u.len()), Vec::with_capacity(u.len()));
+    let (mut carry_u, mut carry_v) = (0i128, 0i128);
+    for (i, &x) in u.iter().enumerate() {
+        let (x, y) = (i128::from(x), i128::from(v.get(i).copied().unwrap_or(0)));
+        let s = a * x + b * y + carry_u;
+        let t = c * x + d * y + carry_v;
+        // Two's complement: the low word, and the rest (an arithmetic shift) carried on.
+        next.0.push(s as u64);
+        next.1.push(t as u64);
+        carry_u = s >> 64;
+        carry_v = t >> 64;
+    }
+    for words in [&mut next.0, &mut next.1] {
+        while words.last() == Some(&0) {
+            words.pop();
+        }
+    }
+    next
+}
+
+fn from_words(words: &[u64]) -> BigUint {
+    BigUint::new(
+        words
+            .iter()
+            .flat_map(|&w| [w as u32, (w >> 32) as u32])
+            .collect(),
+    )
 }
 
 /// The exact value as numerator and denominator (the denominator positive, 1 for an
@@ -339,7 +367,7 @@ fn low_word(n: &BigUint) -> u64 {
 fn exact_parts(r: Repr) -> Result<(BigInt, BigInt), f64> {
     match r {
         Int(n) => Ok((n, BigInt::one())),
-        Ratio(n, d) => Ok((n, d)),
+        Ratio(f) => Ok(*f),
         Float(x) => Err(x),
     }
 }
@@ -355,15 +383,20 @@ fn both_floats(a: &Number, b: &Number) -> Option<Calc<(f64, f64)>> {
 pub(crate) fn neg(a: Number) -> Number {
     match a.0 {
         Int(n) => Number::int(-n),
-        Ratio(n, d) => Number(Ratio(-n, d)),
+        Ratio(mut f) => {
+            f.0 = -f.0;
+            Number(Ratio(f))
+        }
         Float(x) => Number(Float(-x)),
     }
 }
 
 pub(crate) fn add(a: Number, b: Number) -> Calc<Number> {
-    if let (Int(x), Int(y)) = (&a.0, &b.0) {
-        return int_result(x + y);
-    }
+    // By value, so the sum of two integers reuses an operand's digits.
+    let (a, b) = match (a.0, b.0) {
+        (Int(x), Int(y)) => return int_result(x + y),
+        (x, y) => (Number(x), Number(y)),
+    };
     if let Some(pair) = both_floats(&a, &b) {
         let (x, y) = pair?;
         return Number::float(x + y);
@@ -389,6 +422,16 @@ pub(crate) fn sub(a: Number, b: Number) -> Calc<Number> {
 }
 
 pub(crate) fn mul(a: Number, b: Number) -> Calc<Number> {
+    let (a, b) = match (a.0, b.0) {
+        (Int(x), Int(y)) => {
+            if x.is_zero() || y.is_zero() {
+                return Ok(Number::from(0));
+            }
+            precheck(log10_abs(&x) + log10_abs(&y))?;
+            return int_result(x * y);
+        }
+        (x, y) => (Number(x), Number(y)),
+    };
     if let Some(pair) = both_floats(&a, &b) {
         let (x, y) = pair?;
         return Number::float(x * y);
@@ -437,8 +480,8 @@ fn reciprocal(b: Number) -> Calc<Number> {
         Int(n) if n.is_zero() => Err("division by zero".into()),
         Int(n) if n.is_negative() => exact_result(-BigInt::one(), -n),
         Int(n) => exact_result(BigInt::one(), n),
-        Ratio(n, d) if n.is_negative() => exact_result(-d, -n),
-        Ratio(n, d) => exact_result(d, n),
+        Ratio(f) if f.0.is_negative() => exact_result(-f.1, -f.0),
+        Ratio(f) => exact_result(f.1, f.0),
         Float(x) => Number::float(1.0 / x),
     }
 }
@@ -467,26 +510,27 @@ fn remainder(a: Number, b: Number, non_negative: bool) -> Calc<Number> {
             r
         });
     }
-    let (Ok((p, q)), Ok((r, s))) = (exact_parts(a.0), exact_parts(b.0)) else {
-        unreachable!("both operands are exact here")
-    };
-    if r.is_zero() {
+    if is_zero(&b) {
         return Err(MSG.into());
     }
-    // Over the common denominator q·s the remainder is one of integers.
-    let (x, y) = if q.is_one() && s.is_one() {
-        (p, r)
-    } else {
-        (p * &s, r * &q)
-    };
-    let mut m = x % &y;
-    if non_negative && m.is_negative() {
-        m += y.abs();
+    if let (Int(x), Int(y)) = (&a.0, &b.0) {
+        let mut m = x % y;
+        if non_negative && m.is_negative() {
+            m += y.abs();
+        }
+        return Ok(Number::int(m));
     }
-    if q.is_one() && s.is_one() {
-        Ok(Number::int(m))
+    // a - b·k for the integer k = trunc(a/b): from the operands, so that no gcd ever runs
+    // on their (twice as long) cross products.
+    let k = {
+        let ((p, q), (r, s)) = (fraction_of(&a.0), fraction_of(&b.0));
+        (p * s) / (q * r)
+    };
+    let m = sub(a, mul(b.clone(), Number::int(k))?)?;
+    if non_negative && m.is_negative() {
+        add(m, abs(b))
     } else {
-        ratio(m, q * s)
+        Ok(m)
     }
 }
 
@@ -650,14 +694,18 @@ pub(crate) fn compare(a: &Number, b: &Number) -> Ordering {
         (Int(x), Int(y)) => x.cmp(y),
         (Float(x), Float(y)) => x.partial_cmp(y).unwrap_or(Ordering::Equal),
         _ => {
-            let parts = |r: &Repr| match r {
-                Int(n) => (n.clone(), BigInt::one()),
-                Ratio(n, d) => (n.clone(), d.clone()),
-                Float(x) => float_parts(*x),
-            };
-            let ((p, q), (r, s)) = (parts(&a.0), parts(&b.0));
+            let ((p, q), (r, s)) = (fraction_of(&a.0), fraction_of(&b.0));
             (p * s).cmp(&(r * q))
         }
+    }
+}
+
+/// The exact value as numerator and positive denominator, a float's included.
+fn fraction_of(r: &Repr) -> (BigInt, BigInt) {
+    match r {
+        Int(n) => (n.clone(), BigInt::one()),
+        Ratio(f) => (**f).clone(),
+        Float(x) => float_parts(*x),
     }
 }
 
@@ -665,7 +713,8 @@ pub(crate) fn compare(a: &Number, b: &Number) -> Ordering {
 pub(crate) fn to_integer(a: Number, op: Rounding) -> Calc<Number> {
     match a.0 {
         Int(n) => Ok(Number::int(n)),
-        Ratio(n, d) => {
+        Ratio(f) => {
+            let (n, d) = *f;
             let q = &n / &d;
             let above = !n.is_negative();
             Ok(Number::int(match op {
@@ -707,7 +756,7 @@ pub(crate) fn exact_root(a: &Number, degree: u32) -> Option<Number> {
     }
     match &a.0 {
         Int(n) => root(n).map(Number::int),
-        Ratio(n, d) => Some(Number(Ratio(root(n)?, root(d)?))),
+        Ratio(f) => Some(Number(Ratio(Box::new((root(&f.0)?, root(&f.1)?))))),
         Float(_) => None,
     }
 }
@@ -716,7 +765,7 @@ pub(crate) fn exact_root(a: &Number, degree: u32) -> Option<Number> {
 pub(crate) fn big_root(a: &Number, degree: u32) -> Calc<f64> {
     let n = match &a.0 {
         Int(n) => n.clone(),
-        Ratio(n, d) => n / d,
+        Ratio(f) => &f.0 / &f.1,
         Float(x) => return Ok(if degree == 2 { x.sqrt() } else { x.cbrt() }),
     };
     let r = if degree == 2 { n.sqrt() } else { n.cbrt() };
@@ -727,9 +776,9 @@ pub(crate) fn big_root(a: &Number, degree: u32) -> Calc<f64> {
 fn log2_of(a: &Number) -> f64 {
     match &a.0 {
         Int(n) => log2_abs(n),
-        Ratio(n, d) => match ratio_to_f64(n, d) {
+        Ratio(f) => match ratio_to_f64(&f.0, &f.1) {
             Ok(x) if x.is_normal() => x.log2(),
-            _ => log2_abs(n) - log2_abs(d),
+            _ => log2_abs(&f.0) - log2_abs(&f.1),
         },
         Float(x) => x.log2(),
     }
@@ -759,7 +808,10 @@ pub(crate) fn log2(a: &Number) -> f64 {
 pub(crate) fn abs(a: Number) -> Number {
     match a.0 {
         Int(n) => Number::int(n.abs()),
-        Ratio(n, d) => Number(Ratio(n.abs(), d)),
+        Ratio(mut f) => {
+            f.0 = f.0.abs();
+            Number(Ratio(f))
+        }
         Float(x) => Number(Float(x.abs())),
     }
 }
@@ -871,6 +923,11 @@ mod tests {
         for (a, b) in cases {
             assert_eq!(gcd(&a, &b), euclid(a.clone(), b.clone()), "{a} {b}");
         }
+        let (x, y) = (three.pow(4000) + 1, BigInt::from(7).pow(2300) + 3);
+        assert_eq!(gcd(&x, &y), euclid(x.clone(), y.clone()));
+        let common = BigInt::from(11).pow(900) + 2;
+        let (x, y) = (&x * &common, &y * &common);
+        assert_eq!(gcd(&x, &y), euclid(x.clone(), y.clone()));
         // Fibonacci neighbours: the worst case for Euclid, every quotient 1.
         let (mut f, mut g) = (BigInt::one(), BigInt::one());
         for _ in 0..3000 {

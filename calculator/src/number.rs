@@ -190,8 +190,8 @@ pub(crate) fn int_result(n: BigInt) -> Calc<Number> {
 }
 
 /// An exact result from a numerator and denominator already in lowest terms (d > 0),
-/// refused when either part, or the decimal expansion it would print when that expansion
-/// ends, breaks the digit limit.
+/// refused when either part breaks the digit limit. (The length of the decimals it would
+/// print is checked once per line, on the value the line ends with: [`check_printable`].)
 fn exact_result(n: BigInt, d: BigInt) -> Calc<Number> {
     if d.is_one() {
         return int_result(n);
@@ -205,16 +205,28 @@ fn exact_result(n: BigInt, d: BigInt) -> Calc<Number> {
             crate::format::printf(c"%.*f", 0, digits_of(&d))
         ));
     }
-    if let Some((twos, fives)) = decimal_factors(&d) {
+    Ok(Number(Ratio(Box::new((n, d)))))
+}
+
+/// Refuses a fraction whose decimal expansion ends but would print more than the digit
+/// limit (`1/2^300000` has 300,000 decimals). Checked on a line's final value rather than
+/// after every operation: finding the factors of the denominator is a pass over all its
+/// words, and a 300,000-factor product would pay it 300,000 times.
+pub(crate) fn check_printable(a: &Number) -> Calc<()> {
+    let Ratio(f) = &a.0 else {
+        return Ok(());
+    };
+    let (n, d) = &**f;
+    if let Some((twos, fives)) = decimal_factors(d) {
         let decimals = twos.max(fives);
-        let whole = (log10_abs(&n) - log10_abs(&d)).floor().max(-1.0) + 1.0;
+        let whole = (log10_abs(n) - log10_abs(d)).floor().max(-1.0) + 1.0;
         if decimals as f64 + whole > MAX_DIGITS as f64 {
             return Err(format!(
                 "result too large: its decimal expansion has {decimals} digits after the point (the limit is {MAX_DIGITS} digits)"
             ));
         }
     }
-    Ok(Number(Ratio(Box::new((n, d)))))
+    Ok(())
 }
 
 /// n/d reduced to lowest terms (d != 0), then checked as [`exact_result`] does.
@@ -223,12 +235,8 @@ pub(crate) fn ratio(n: BigInt, d: BigInt) -> Calc<Number> {
         return Err("division by zero".into());
     }
     let (n, d) = if d.is_negative() { (-n, -d) } else { (n, d) };
-    let g = gcd(&n, &d);
-    if g.is_one() {
-        exact_result(n, d)
-    } else {
-        exact_result(n / &g, d / g)
-    }
+    let (n, d) = cancel(n, d);
+    exact_result(n, d)
 }
 
 /// When d's only prime factors are 2 and 5, so a fraction over d has a decimal expansion
@@ -271,10 +279,43 @@ fn precheck(digits: f64) -> Calc<()> {
 
 /// Greatest common divisor of |a| and |b|.
 pub(crate) fn gcd(a: &BigInt, b: &BigInt) -> BigInt {
-    if a.is_one() || b.is_one() {
-        return BigInt::one();
+    let (a, b) = (a.magnitude(), b.magnitude());
+    let small = |n: &BigUint| (n.bits() <= 64).then(|| low_word(n));
+    let g = match (small(a), small(b)) {
+        (Some(0), _) => return BigInt::from(b.clone()),
+        (_, Some(0)) => return BigInt::from(a.clone()),
+        (Some(1), _) | (_, Some(1)) => 1,
+        (Some(x), Some(y)) => gcd_words(x, y),
+        // One word against many, the usual case of a fraction times a small number: one
+        // pass for the remainder, then machine words.
+        (Some(x), None) => gcd_words(x, remainder_by_word(b, x)),
+        (None, Some(y)) => gcd_words(y, remainder_by_word(a, y)),
+        (None, None) => return BigInt::from(gcd_magnitudes(a, b)),
+    };
+    BigInt::from(g)
+}
+
+fn low_word(n: &BigUint) -> u64 {
+    n.iter_u64_digits().next().unwrap_or(0)
+}
+
+fn gcd_words(mut x: u64, mut y: u64) -> u64 {
+    while y != 0 {
+        (x, y) = (y, x % y);
     }
-    BigInt::from(gcd_magnitudes(a.magnitude(), b.magnitude()))
+    x
+}
+
+/// n mod m for a word m > 0, in one pass and without copying n. A division per word is
+/// the slow part of multiplying a long fraction by a short one, so a power of two (the 2
+/// of `(2/3)*(2/3)*...`) is read off the low bits instead.
+fn remainder_by_word(n: &BigUint, m: u64) -> u64 {
+    if m.is_power_of_two() {
+        return low_word(n) & (m - 1);
+    }
+    n.iter_u64_digits().rev().fold(0u64, |r, word| {
+        ((u128::from(r) << 64 | u128::from(word)) % u128::from(m)) as u64
+    })
 }
 
 /// Lehmer's gcd (Knuth, TAOCP vol. 2, 4.5.2, algorithm L): most steps of Euclid's algorithm
@@ -289,11 +330,7 @@ fn gcd_magnitudes(a: &BigUint, b: &BigUint) -> BigUint {
             return from_words(&u);
         };
         if u.len() == 1 {
-            let (mut x, mut y) = (top_u, top_v);
-            while y != 0 {
-                (x, y) = (y, x % y);
-            }
-            return BigUint::from(x);
+            return BigUint::from(gcd_words(top_u, top_v));
         }
         let shift = 64 * u.len() as u64 - u64::from(top_u.leading_zeros()) - 62;
         let mut x = i128::from(bits_at(&u, shift));
@@ -414,7 +451,11 @@ pub(crate) fn add(a: Number, b: Number) -> Calc<Number> {
     let (q_g, s_g) = (&q / &g, &s / &g);
     let t = p * &s_g + r * &q_g;
     let g2 = gcd(&t, &g);
-    exact_result(t / &g2, q_g * (s / g2))
+    if g2.is_one() {
+        exact_result(t, q_g * s)
+    } else {
+        exact_result(t / &g2, q_g * (s / g2))
+    }
 }
 
 pub(crate) fn sub(a: Number, b: Number) -> Calc<Number> {
@@ -444,13 +485,17 @@ pub(crate) fn mul(a: Number, b: Number) -> Calc<Number> {
     }
     // Cancelling across first keeps the result in lowest terms without a gcd of the
     // (larger) products.
-    let g1 = gcd(&p, &s);
-    let g2 = gcd(&r, &q);
-    let (p, s) = (p / &g1, s / &g1);
-    let (r, q) = (r / &g2, q / &g2);
+    let (p, s) = cancel(p, s);
+    let (r, q) = cancel(r, q);
     precheck(log10_abs(&p) + log10_abs(&r))?;
     precheck(log10_abs(&q) + log10_abs(&s))?;
     exact_result(p * r, q * s)
+}
+
+/// x and y divided by their gcd; nothing is divided when it is 1, the common case.
+fn cancel(x: BigInt, y: BigInt) -> (BigInt, BigInt) {
+    let g = gcd(&x, &y);
+    if g.is_one() { (x, y) } else { (x / &g, y / g) }
 }
 
 pub(crate) fn div(a: Number, b: Number) -> Calc<Number> {

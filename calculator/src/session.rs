@@ -94,15 +94,19 @@ impl Session {
                         span,
                     ));
                 }
+                let whole = span_of(rest);
                 let program = parser::parse(rest, &chars)?;
                 let value = eval::run(program, &self.env())?;
+                check_printable(&value, whole)?;
                 self.vars.insert(name.clone(), value);
                 return Ok(Outcome::Silent);
             }
         }
 
+        let whole = span_of(&tokens);
         let program = parser::parse(&mut tokens, &chars)?;
         let value = eval::run(program, &self.env())?;
+        check_printable(&value, whole)?;
         let (text, exact) = match base {
             Some((radix, span)) => (in_base(&value, radix, self.style, span)?, true),
             None => value.render(self.style),
@@ -209,6 +213,23 @@ impl Session {
         } else {
             lines.join("\n")
         }
+    }
+}
+
+/// The columns from the first token to the last.
+fn span_of(tokens: &[Token]) -> Span {
+    match (tokens.first(), tokens.last()) {
+        (Some(first), Some(last)) => first.span.to(last.span),
+        _ => Span::new(0, 0),
+    }
+}
+
+/// A value a line ends with must be printable within the digit limit, whether it is
+/// printed now or stored in a variable for later.
+fn check_printable(value: &Value, whole: Span) -> Result<(), Error> {
+    match value {
+        Value::Number(n) => number::check_printable(n).map_err(|m| Error::at(m, whole)),
+        Value::Bool(_) => Ok(()),
     }
 }
 

@@ -274,6 +274,9 @@ const EXACT: &[(&str, &str)] = &[
     ("1/7e19", "0.00000000000000000001"),
     ("1/99999999999999999999", "0.00000000000000000001"),
     ("2/3*10^-20", "6.6666666666666666667e-21"),
+    // The printed length is checked on the value a line ends with, not on the steps.
+    ("1/2^300000 * 2^300000", "1"),
+    ("1/2^300000 > 0", "true"),
     ("floor(7/2)", "3"),
     ("floor(-7/2)", "-4"),
     ("ceil(7/2)", "4"),
@@ -606,6 +609,7 @@ const ERRORS: &[(&str, &str)] = &[
     ("3!!!!", "digits"),
     ("1/2^300000", "decimal expansion has 300000 digits"),
     ("2^-300000", "decimal expansion"),
+    ("x = 1/2^300000", "decimal expansion"),
     ("(1/3)^1000000", "digits"),
     ("1/(2^1000000)", "digits"),
     ("1/3^300000", "digits"),

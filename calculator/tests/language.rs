@@ -942,7 +942,27 @@ fn help_lists_every_builtin_operator_and_command() {
         }
     }
     for word in [
-        "+", "-", "*", "/", "%", "^", "**", "!", "ans", "exit", "quit", ":vars", "#",
+        "+",
+        "-",
+        "*",
+        "/",
+        "%",
+        "^",
+        "**",
+        "!",
+        "ans",
+        "exit",
+        "quit",
+        ":vars",
+        "#",
+        "mod",
+        "<=",
+        "!=",
+        "√",
+        "to hex",
+        ":digits",
+        ":fraction",
+        "≈",
     ] {
         assert!(help.contains(word), "{word} missing from :help");
     }

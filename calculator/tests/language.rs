@@ -356,6 +356,7 @@ const BASES: &[(&str, &str)] = &[
 /// Symbols as people paste them, `mod`, and the functions on integers.
 const UNICODE_MOD_GCD: &[(&str, &str)] = &[
     ("2×3", "6"),
+    ("3 × 4", "12"),
     ("6÷4", "1.5"),
     ("5 − 7", "-2"),
     ("−5", "-5"),
@@ -510,6 +511,33 @@ fn factorial() {
 #[test]
 fn floats() {
     check_table(FLOATS, false);
+}
+
+/// Rows that printed floats, zeros or overflow errors when decimals were floats: exact
+/// now, and printed in full.
+#[test]
+fn long_exact_results_print_every_digit() {
+    let zeros = |n: usize| "0".repeat(n);
+    let cases = [
+        ("(10^400 + 1) / 10^399", format!("10.{}1", zeros(398))),
+        ("1 / 10^400", format!("0.{}1", zeros(399))),
+        ("1e-400", format!("0.{}1", zeros(399))),
+        ("1e308", format!("1{}", zeros(308))),
+        (
+            "1.7976931348623157e308",
+            format!("17976931348623157{}", zeros(292)),
+        ),
+        ("1e308 * 10", format!("1{}", zeros(309))),
+        ("1e400", format!("1{}", zeros(400))),
+        ("10.0^400", format!("1{}", zeros(400))),
+        ("10^400 * 1.5", format!("15{}", zeros(399))),
+        ("-1e308 - 1e308", format!("-2{}", zeros(308))),
+    ];
+    for (input, expected) in cases {
+        assert_eq!(eval(input), Ok(expected), "{input}");
+    }
+    assert_eq!(eval("2.0^2000 == 2^2000"), Ok("true".into()));
+    assert_eq!(eval("2.0^2000").unwrap().len(), 603);
 }
 
 #[test]

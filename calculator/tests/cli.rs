@@ -46,7 +46,7 @@ fn big_integers_are_exact() {
 }
 
 #[test]
-fn inexact_division_gives_a_float() {
+fn a_division_that_does_not_come_out_even_is_an_exact_fraction() {
     calculator()
         .args(["7", "/", "2"])
         .assert()

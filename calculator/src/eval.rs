@@ -97,35 +97,41 @@ pub(crate) fn run(program: Vec<Instr>, env: &Env<'_>) -> Result<Value, Error> {
         }
     }
 
-    let mut stack: Vec<Value> = Vec::new();
+    let mut stack = Stack::default();
     let underflow = || Error::new("internal error: malformed expression");
     for instr in program {
         match instr {
-            Instr::Push(n) => stack.push(Value::Number(n)),
-            Instr::Load(name, span) => stack.push(env.load(&name, span)?),
+            Instr::Push(n) => stack.items.push(Value::Number(n)),
+            Instr::Load(name, span) => stack.items.push(env.load(&name, span)?),
             Instr::Neg(span) => {
-                let a = number(stack.pop().ok_or_else(underflow)?, "'-'", span)?;
-                stack.push(Value::Number(number::neg(a)));
+                let a = number(stack.pop()?.ok_or_else(underflow)?, "'-'", span)?;
+                stack.items.push(Value::Number(number::neg(a)));
             }
             Instr::Root(span) => {
-                let a = number(stack.pop().ok_or_else(underflow)?, "'√'", span)?;
+                let a = number(stack.pop()?.ok_or_else(underflow)?, "'√'", span)?;
                 let root = builtins::sqrt(vec![a]).map_err(|m| Error::at(m, span))?;
-                stack.push(Value::Number(root));
+                stack.items.push(Value::Number(root));
             }
             Instr::Factorial(span) => {
-                let a = number(stack.pop().ok_or_else(underflow)?, "'!'", span)?;
+                let a = number(stack.pop()?.ok_or_else(underflow)?, "'!'", span)?;
                 let n = number::factorial(a).map_err(|m| Error::at(m, span))?;
-                stack.push(Value::Number(n));
+                stack.items.push(Value::Number(n));
             }
             Instr::Binary(op, span) => {
-                let b = stack.pop().ok_or_else(underflow)?;
-                let a = stack.pop().ok_or_else(underflow)?;
-                stack.push(binary(op, a, b, span)?);
+                let b = stack.pop()?.ok_or_else(underflow)?;
+                let b = match stack.defer(op, b, span)? {
+                    Some(b) => b,
+                    None => continue,
+                };
+                let a = stack.pop()?.ok_or_else(underflow)?;
+                stack.items.push(binary(op, a, b, span)?);
             }
             Instr::Call { name, argc, span } => {
-                let at = stack.len().checked_sub(argc).ok_or_else(underflow)?;
+                let at = stack.items.len().checked_sub(argc).ok_or_else(underflow)?;
+                stack.settle_from(at)?;
                 let name_span = Span::new(span.start, span.start + name.chars().count());
                 let args = stack
+                    .items
                     .split_off(at)
                     .into_iter()
                     .map(|v| number(v, &name, name_span))
@@ -135,13 +141,148 @@ pub(crate) fn run(program: Vec<Instr>, env: &Env<'_>) -> Result<Value, Error> {
                     return Err(underflow());
                 };
                 let n = f(args).map_err(|m| Error::at(m, name_span))?;
-                stack.push(Value::Number(n));
+                stack.items.push(Value::Number(n));
             }
         }
     }
-    match (stack.pop(), stack.is_empty()) {
+    match (stack.pop()?, stack.items.is_empty()) {
         (Some(result), true) => Ok(result),
         _ => Err(underflow()),
+    }
+}
+
+/// Bit lengths for deferred arithmetic: a number takes part once its numerator or
+/// denominator has `DEFER_FROM` bits, and the operands gathered for it stay within
+/// `DEFER_BITS` bits.
+const DEFER_FROM: u64 = 2048;
+const DEFER_BITS: u64 = 4096;
+
+/// The operand stack, with at most one slot whose pending operations are still to apply.
+///
+/// A long chain such as `x * (2/3) * (2/3) * ...` or `x + 1/3 + 1/3 + ...` on a large exact
+/// `x` would pass over all of x's words at every step, several times, to keep it in lowest
+/// terms. Instead the short operands are combined among themselves (also exactly and in
+/// lowest terms) and applied to x in one step when they would grow past `DEFER_BITS` bits
+/// (fewer when x is within that of the limit), or when x is needed. Rational arithmetic is
+/// associative, so the value is the same; and no step of the chain can break the digit
+/// limit while deferred: with the combined operand within `room` bits, every partial
+/// result of the chain has numerator and denominator below x's larger part times
+/// 2^(room + 1), and `room` is chosen to keep that below 2^SAFE_BITS. Whatever does not fit,
+/// a float or a long operand, runs step by step as written.
+#[derive(Default)]
+struct Stack {
+    items: Vec<Value>,
+    pending: Option<Pending>,
+}
+
+struct Pending {
+    /// The slot the operations apply to.
+    index: usize,
+    /// Sums (`+`, `-`) or products (`*`, `/`).
+    additive: bool,
+    /// What the operations amount to: a term to add, or a factor to multiply by.
+    operand: Number,
+    /// The bit length the operand may reach: `DEFER_BITS`, or less for a slot nearer the
+    /// digit limit.
+    room: u64,
+    /// The last operator, where an error would be reported.
+    span: Span,
+}
+
+impl Stack {
+    /// Pops the top value, with its pending operations applied.
+    fn pop(&mut self) -> Result<Option<Value>, Error> {
+        self.settle_from(self.items.len().saturating_sub(1))?;
+        Ok(self.items.pop())
+    }
+
+    /// Applies the pending operations if they belong to a slot at or above `at`.
+    fn settle_from(&mut self, at: usize) -> Result<(), Error> {
+        if self.pending.as_ref().is_some_and(|p| p.index >= at) {
+            self.settle()?;
+        }
+        Ok(())
+    }
+
+    fn settle(&mut self) -> Result<(), Error> {
+        let Some(p) = self.pending.take() else {
+            return Ok(());
+        };
+        let slot = &mut self.items[p.index];
+        let Value::Number(x) = std::mem::replace(slot, Value::Bool(false)) else {
+            unreachable!("only numbers take pending operations")
+        };
+        let result = if p.additive {
+            number::add(x, p.operand)
+        } else {
+            number::mul(x, p.operand)
+        };
+        *slot = Value::Number(result.map_err(|m| Error::at(m, p.span))?);
+        Ok(())
+    }
+
+    /// Takes `b` into the pending operations of the top slot when `op` can be deferred
+    /// there (None: done); otherwise settles and gives `b` back for the usual step.
+    fn defer(&mut self, op: BinOp, b: Value, span: Span) -> Result<Option<Value>, Error> {
+        let additive = match op {
+            BinOp::Add | BinOp::Sub => true,
+            BinOp::Mul | BinOp::Div => false,
+            _ => return Ok(Some(b)),
+        };
+        let Value::Number(n) = &b else {
+            return Ok(Some(b));
+        };
+        let short = number::exact_bits(n).is_some_and(|bits| bits <= DEFER_BITS);
+        if !short || (op == BinOp::Div && number::is_zero(n)) || self.items.is_empty() {
+            return Ok(Some(b));
+        }
+        // What `a op b` does to a: the term or factor it contributes.
+        let operand = match op {
+            BinOp::Sub => number::neg(n.clone()),
+            BinOp::Div => {
+                number::div(Number::from(1), n.clone()).map_err(|m| Error::at(m, span))?
+            }
+            _ => n.clone(),
+        };
+        let top = self.items.len() - 1;
+        if let Some(p) = self.pending.as_mut().filter(|p| p.index == top) {
+            if p.additive == additive {
+                let combined = if additive {
+                    number::add(p.operand.clone(), operand.clone())
+                } else {
+                    number::mul(p.operand.clone(), operand.clone())
+                };
+                let room = p.room;
+                if let Some(c) = combined
+                    .ok()
+                    .filter(|c| number::exact_bits(c) <= Some(room))
+                {
+                    p.operand = c;
+                    p.span = span;
+                    return Ok(None);
+                }
+            }
+            self.settle()?;
+        }
+        let room = match &self.items[top] {
+            Value::Number(a) => number::exact_bits(a)
+                .filter(|&bits| bits >= DEFER_FROM)
+                .map_or(0, |bits| {
+                    DEFER_BITS.min(number::SAFE_BITS.saturating_sub(bits + 2))
+                }),
+            Value::Bool(_) => 0,
+        };
+        if self.pending.is_none() && number::exact_bits(&operand) <= Some(room) {
+            self.pending = Some(Pending {
+                index: top,
+                additive,
+                operand,
+                room,
+                span,
+            });
+            return Ok(None);
+        }
+        Ok(Some(b))
     }
 }
 

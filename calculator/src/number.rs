@@ -180,6 +180,18 @@ fn exceeds_limit(n: &BigInt) -> bool {
     }
 }
 
+/// A bit length every number below the digit limit may have: 2^332,192 < 10^100,000.
+pub(crate) const SAFE_BITS: u64 = 332_192;
+
+/// The larger bit length of an exact number's numerator and denominator; None for a float.
+pub(crate) fn exact_bits(a: &Number) -> Option<u64> {
+    match &a.0 {
+        Int(n) => Some(n.bits()),
+        Ratio(f) => Some(f.0.bits().max(f.1.bits())),
+        Float(_) => None,
+    }
+}
+
 /// An integer result, refused when it breaks the digit limit.
 pub(crate) fn int_result(n: BigInt) -> Calc<Number> {
     if exceeds_limit(&n) {

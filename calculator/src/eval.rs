@@ -233,7 +233,20 @@ impl Stack {
             return Ok(Some(b));
         };
         let short = number::exact_bits(n).is_some_and(|bits| bits <= DEFER_BITS);
-        if !short || (op == BinOp::Div && number::is_zero(n)) || self.items.is_empty() {
+        if !short || (op == BinOp::Div && number::is_zero(n)) {
+            return Ok(Some(b));
+        }
+        // Only a long number on top qualifies, and only if no other slot has pending
+        // operations: the everyday line on short numbers stops here.
+        let long = |a: &Value| match a {
+            Value::Number(a) => number::exact_bits(a).is_some_and(|bits| bits >= DEFER_FROM),
+            Value::Bool(_) => false,
+        };
+        let top = match self.items.last() {
+            Some(a) if long(a) => self.items.len() - 1,
+            _ => return Ok(Some(b)),
+        };
+        if self.pending.as_ref().is_some_and(|p| p.index != top) {
             return Ok(Some(b));
         }
         // What `a op b` does to a: the term or factor it contributes.
@@ -244,7 +257,6 @@ impl Stack {
             }
             _ => n.clone(),
         };
-        let top = self.items.len() - 1;
         if let Some(p) = self.pending.as_mut().filter(|p| p.index == top) {
             if p.additive == additive {
                 let combined = if additive {

@@ -1267,3 +1267,106 @@ fn long_garbage_lines_fail_cleanly() {
         }
     }
 }
+
+// ---- Long chains on long numbers: the same value as step by step, the limit judged on
+// every partial result ----
+
+/// `x` followed by `count` copies of `step`.
+fn chain(x: &str, step: &str, count: usize) -> String {
+    format!("{x}{}", step.repeat(count))
+}
+
+/// The column of the `n`th (1-based) occurrence of `op` in `line`.
+fn nth_column(line: &str, op: char, n: usize) -> usize {
+    line.chars()
+        .enumerate()
+        .filter(|&(_, c)| c == op)
+        .nth(n - 1)
+        .unwrap()
+        .0
+}
+
+#[test]
+fn long_chains_on_long_numbers_keep_their_values() {
+    let cases: Vec<(String, &str)> = vec![
+        (chain("3^5000", "*(2/3)", 3000), "2^3000 * 3^2000"),
+        (chain("3^5000", "*2/3", 3000), "2^3000 * 3^2000"),
+        (chain("3^5000", "/3", 4000), "3^1000"),
+        (chain("3^5000", "/(3/2)", 1000), "3^4000 * 2^1000"),
+        (chain("3^5000", "*(-7/3)", 3), "-(7^3) * 3^4997"),
+        (chain("3^5000", " + 1/3", 3000), "3^5000 + 1000"),
+        (chain("3^5000", " + 1/2 - 1/3 + 1/6", 999), "3^5000 + 333"),
+        (chain("3^5000/2^3000", " - 1/2^3000", 7), "(3^5000 - 7)/2^3000"),
+        (chain("3^3000", " * (1/3)", 2999), "3"),
+        (
+            format!("{} * sqrt(2)", chain("3^3000", "*(1/3)", 2999)),
+            "3 * sqrt(2)",
+        ),
+        (
+            format!("{} + 2^3000 * (1/2)", chain("3^3000", "*(1/3)", 1)),
+            "3^2999 + 2^2999",
+        ),
+        ("gcd(3^3000 * (1/3) * 3, 3^3000)".into(), "3^3000"),
+        ("-(3^3000 * (1/3)) + 3^2999".into(), "0"),
+        ("3^3000 * (1/3) % 7".into(), "3^2999 % 7"),
+        ("3^3000 * (1/3) == 3^2999".into(), "1 < 2"),
+        ("10^99000 * 10^500 / 10^500".into(), "10^99000"),
+        // Within a few bits of the limit: the remaining room is what may be deferred.
+        (chain("10^99999 * 2", " + 1/3 - 1/3", 2000), "10^99999 * 2"),
+
+    ];
+    let mut failures = Vec::new();
+    for (line, same_as) in &cases {
+        let (got, want) = (eval(line), eval(same_as));
+        if got != want || want.is_err() {
+            let short = |s: &str| s.chars().take(60).collect::<String>();
+            let show = |r: &Result<String, String>| match r {
+                Ok(v) => short(v),
+                Err(m) => format!("error: {m}"),
+            };
+            failures.push(format!(
+                "  {}...: got {}, want {}",
+                short(line),
+                show(&got),
+                show(&want)
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn long_chains_are_refused_where_the_limit_is_first_crossed() {
+    // 3^209591 is the first power of three over 100,000 digits: the product of 209,591
+    // factors, made by the 209,590th '*', is refused there.
+    let line = vec!["(2/3)"; 300_000].join("*");
+    let err = Session::new().eval_line(&line).unwrap_err();
+    assert!(err.message().contains("denominator has about 100001 digits"));
+    assert_eq!(err.span().unwrap().start, nth_column(&line, '*', 209_590));
+
+    let line = chain("(1/3)", "*2", 340_000);
+    let err = Session::new().eval_line(&line).unwrap_err();
+    assert!(err.message().contains("too large"));
+    // 2^332193 / 3 is the first over the limit: the 332,193rd '*' makes it.
+    assert_eq!(err.span().unwrap().start, nth_column(&line, '*', 332_193));
+
+    // A partial result over the limit is refused even if the chain would come back under.
+    let line = "10^99999 * 10 / 10";
+    let err = Session::new().eval_line(line).unwrap_err();
+    assert!(err.message().contains("too large"));
+    assert_eq!(err.span().unwrap().start, nth_column(line, '*', 1));
+    let line = "10^99000 * 10^999 * 10 / 10^1000";
+    let err = Session::new().eval_line(line).unwrap_err();
+    assert!(err.message().contains("too large"));
+    assert_eq!(err.span().unwrap().start, nth_column(line, '*', 2));
+    // 9·10^99999 + 1/3 is (27·10^99999 + 1)/3: its numerator has 100,001 digits.
+    let line = chain("10^99999 * 9", " + 1/3 - 1/3", 2000);
+    let err = Session::new().eval_line(&line).unwrap_err();
+    assert!(err.message().contains("about 100001 digits"));
+    assert_eq!(err.span().unwrap().start, nth_column(&line, '+', 1));
+
+    let line = format!("{} / 0", chain("3^3000", "*(1/3)", 5));
+    let err = Session::new().eval_line(&line).unwrap_err();
+    assert_eq!(err.message(), "division by zero");
+    assert_eq!(err.span().unwrap().start, line.find(" / 0").unwrap() + 1);
+}

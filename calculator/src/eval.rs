@@ -162,13 +162,13 @@ const DEFER_BITS: u64 = 4096;
 /// A long chain such as `x * (2/3) * (2/3) * ...` or `x + 1/3 + 1/3 + ...` on a large exact
 /// `x` would pass over all of x's words at every step, several times, to keep it in lowest
 /// terms. Instead the short operands are combined among themselves (also exactly and in
-/// lowest terms) and applied to x in one step when they would grow past `DEFER_BITS` bits
-/// (fewer when x is within that of the limit), or when x is needed. Rational arithmetic is
-/// associative, so the value is the same; and no step of the chain can break the digit
-/// limit while deferred: with the combined operand within `room` bits, every partial
-/// result of the chain has numerator and denominator below x's larger part times
-/// 2^(room + 1), and `room` is chosen to keep that below 2^SAFE_BITS. Whatever does not fit,
-/// a float or a long operand, runs step by step as written.
+/// lowest terms) and applied to x in one step when they would grow past `DEFER_BITS` bits,
+/// or when x is needed. Rational arithmetic is associative, so the value is the same. The
+/// digit limit is still judged on every partial result of the chain: each one is x with the
+/// operands combined so far, x·A/B or x + A/B, whose numerator and denominator in lowest
+/// terms are at most those of the unreduced forms, and an operand is taken only while
+/// those bounds stay under the limit. What does not fit, a float, a long operand, a bound
+/// over the limit, runs step by step as written, where the limit is judged exactly.
 #[derive(Default)]
 struct Stack {
     items: Vec<Value>,
@@ -182,9 +182,8 @@ struct Pending {
     additive: bool,
     /// What the operations amount to: a term to add, or a factor to multiply by.
     operand: Number,
-    /// The bit length the operand may reach: `DEFER_BITS`, or less for a slot nearer the
-    /// digit limit.
-    room: u64,
+    /// log2 of the slot's |numerator| and denominator.
+    sizes: (f64, f64),
     /// The last operator, where an error would be reported.
     span: Span,
 }
@@ -264,11 +263,8 @@ impl Stack {
                 } else {
                     number::mul(p.operand.clone(), operand.clone())
                 };
-                let room = p.room;
-                if let Some(c) = combined
-                    .ok()
-                    .filter(|c| number::exact_bits(c) <= Some(room))
-                {
+                let (sizes, additive) = (p.sizes, p.additive);
+                if let Some(c) = combined.ok().filter(|c| fits(sizes, additive, c)) {
                     p.operand = c;
                     p.span = span;
                     return Ok(None);
@@ -276,26 +272,39 @@ impl Stack {
             }
             self.settle()?;
         }
-        let room = match &self.items[top] {
-            Value::Number(a) => number::exact_bits(a)
-                .filter(|&bits| bits >= DEFER_FROM)
-                .map_or(0, |bits| {
-                    DEFER_BITS.min(number::SAFE_BITS.saturating_sub(bits + 2))
-                }),
-            Value::Bool(_) => 0,
+        let sizes = match &self.items[top] {
+            Value::Number(a) => number::log2_parts(a),
+            Value::Bool(_) => None,
         };
-        if self.pending.is_none() && number::exact_bits(&operand) <= Some(room) {
+        if let Some(sizes) =
+            sizes.filter(|&s| self.pending.is_none() && fits(s, additive, &operand))
+        {
             self.pending = Some(Pending {
                 index: top,
                 additive,
                 operand,
-                room,
+                sizes,
                 span,
             });
             return Ok(None);
         }
         Ok(Some(b))
     }
+}
+
+/// Whether `operand` (A/B) is short enough to stay deferred on a slot x = p/q of the given
+/// log2 sizes, and x·A/B (or x + A/B) is certain to be within the digit limit: its parts
+/// are at most p·A and q·B (or |p|·B + |A|·q and q·B).
+fn fits((p, q): (f64, f64), additive: bool, operand: &Number) -> bool {
+    let Some((a, b)) = number::log2_parts(operand) else {
+        return false;
+    };
+    let numerator = if additive {
+        (p + b).max(a + q) + 1.0
+    } else {
+        p + a
+    };
+    a.max(b) < DEFER_BITS as f64 && numerator < number::LIMIT_LOG2 && q + b < number::LIMIT_LOG2
 }
 
 fn binary(op: BinOp, a: Value, b: Value, span: Span) -> Result<Value, Error> {

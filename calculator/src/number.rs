@@ -180,8 +180,18 @@ fn exceeds_limit(n: &BigInt) -> bool {
     }
 }
 
-/// A bit length every number below the digit limit may have: 2^332,192 < 10^100,000.
-pub(crate) const SAFE_BITS: u64 = 332_192;
+/// log2 of 10^MAX_DIGITS, less a margin far above the error of [`log2_abs`]: a number
+/// whose log2 is below it is within the digit limit.
+pub(crate) const LIMIT_LOG2: f64 = MAX_DIGITS as f64 * std::f64::consts::LOG2_10 - 1e-6;
+
+/// log2 of an exact number's |numerator| and of its denominator; None for a float.
+pub(crate) fn log2_parts(a: &Number) -> Option<(f64, f64)> {
+    match &a.0 {
+        Int(n) => Some((log2_abs(n), 0.0)),
+        Ratio(f) => Some((log2_abs(&f.0), log2_abs(&f.1))),
+        Float(_) => None,
+    }
+}
 
 /// The larger bit length of an exact number's numerator and denominator; None for a float.
 pub(crate) fn exact_bits(a: &Number) -> Option<u64> {

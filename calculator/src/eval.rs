@@ -163,11 +163,12 @@ const DEFER_BITS: u64 = 4096;
 /// `x` would pass over all of x's words at every step, several times, to keep it in lowest
 /// terms. Instead the short operands are combined among themselves (also exactly and in
 /// lowest terms) and applied to x in one step when they would grow past `DEFER_BITS` bits,
-/// or when x is needed. Rational arithmetic is associative, so the value is the same. The
-/// digit limit is still judged on every partial result of the chain: each one is x with the
-/// operands combined so far, x·A/B or x + A/B, whose numerator and denominator in lowest
-/// terms are at most those of the unreduced forms, and an operand is taken only while
-/// those bounds stay under the limit. What does not fit, a float, a long operand, a bound
+/// or when x is needed. Rational arithmetic is associative and distributive, so the value
+/// is the same. The
+/// digit limit is still judged on every partial result of the chain: each one is x·m + c,
+/// for the operands combined so far into m and c, whose numerator and denominator in lowest
+/// terms are at most those of the unreduced form, and an operand is taken only while those
+/// bounds stay under the limit. What does not fit, a float, a long operand, a bound
 /// over the limit, runs step by step as written, where the limit is judged exactly.
 #[derive(Default)]
 struct Stack {
@@ -178,10 +179,10 @@ struct Stack {
 struct Pending {
     /// The slot the operations apply to.
     index: usize,
-    /// Sums (`+`, `-`) or products (`*`, `/`).
-    additive: bool,
-    /// What the operations amount to: a term to add, or a factor to multiply by.
-    operand: Number,
+    /// What the operations amount to, x·scale + shift for the slot's x: a chain mixing
+    /// `+` and `*`, such as `(...(x * (2/3) + 1/3) * (2/3) + 1/3 ...)`, defers too.
+    scale: Number,
+    shift: Number,
     /// log2 of the slot's |numerator| and denominator.
     sizes: (f64, f64),
     /// The last operator, where an error would be reported.
@@ -211,10 +212,11 @@ impl Stack {
         let Value::Number(x) = std::mem::replace(slot, Value::Bool(false)) else {
             unreachable!("only numbers take pending operations")
         };
-        let result = if p.additive {
-            number::add(x, p.operand)
-        } else {
-            number::mul(x, p.operand)
+        let one = Number::from(1);
+        let result = match (p.scale == one, number::is_zero(&p.shift)) {
+            (true, _) => number::add(x, p.shift),
+            (false, true) => number::mul(x, p.scale),
+            (false, false) => number::mul(x, p.scale).and_then(|x| number::add(x, p.shift)),
         };
         *slot = Value::Number(result.map_err(|m| Error::at(m, p.span))?);
         Ok(())
@@ -256,55 +258,55 @@ impl Stack {
             }
             _ => n.clone(),
         };
-        if let Some(p) = self.pending.as_mut().filter(|p| p.index == top) {
-            if p.additive == additive {
-                let combined = if additive {
-                    number::add(p.operand.clone(), operand.clone())
-                } else {
-                    number::mul(p.operand.clone(), operand.clone())
-                };
-                let (sizes, additive) = (p.sizes, p.additive);
-                if let Some(c) = combined.ok().filter(|c| fits(sizes, additive, c)) {
-                    p.operand = c;
-                    p.span = span;
-                    return Ok(None);
-                }
-            }
-            self.settle()?;
-        }
-        let sizes = match &self.items[top] {
-            Value::Number(a) => number::log2_parts(a),
-            Value::Bool(_) => None,
+        // The pending map followed by this operation, or this operation alone.
+        let (scale, shift) = match self.pending.as_ref().filter(|p| p.index == top) {
+            Some(p) => (p.scale.clone(), p.shift.clone()),
+            None => (Number::from(1), Number::from(0)),
         };
-        if let Some(sizes) =
-            sizes.filter(|&s| self.pending.is_none() && fits(s, additive, &operand))
-        {
-            self.pending = Some(Pending {
-                index: top,
-                additive,
-                operand,
-                sizes,
-                span,
-            });
-            return Ok(None);
+        let next = if additive {
+            number::add(shift, operand).map(|shift| (scale, shift))
+        } else {
+            number::mul(scale, operand.clone())
+                .and_then(|scale| Ok((scale, number::mul(shift, operand)?)))
+        };
+        let sizes = match self.pending.as_ref() {
+            Some(p) => Some(p.sizes),
+            None => match &self.items[top] {
+                Value::Number(a) => number::log2_parts(a),
+                Value::Bool(_) => None,
+            },
+        };
+        if let (Ok((scale, shift)), Some(sizes)) = (next, sizes) {
+            if fits(sizes, &scale, &shift) {
+                self.pending = Some(Pending {
+                    index: top,
+                    scale,
+                    shift,
+                    sizes,
+                    span,
+                });
+                return Ok(None);
+            }
         }
+        // Too long to defer: what is pending is applied, and this operation runs as written.
+        self.settle()?;
         Ok(Some(b))
     }
 }
 
-/// Whether `operand` (A/B) is short enough to stay deferred on a slot x = p/q of the given
-/// log2 sizes, and x·A/B (or x + A/B) is certain to be within the digit limit: its parts
-/// are at most p·A and q·B (or |p|·B + |A|·q and q·B).
-fn fits((p, q): (f64, f64), additive: bool, operand: &Number) -> bool {
-    let Some((a, b)) = number::log2_parts(operand) else {
+/// Whether the map x·scale + shift is short enough to stay deferred on a slot x = p/q of
+/// the given log2 sizes, and its value is certain to be within the digit limit: with scale
+/// m/n and shift c/d, its parts are at most |p·m·d| + |c·q·n| and q·n·d.
+fn fits((p, q): (f64, f64), scale: &Number, shift: &Number) -> bool {
+    let (Some((m, n)), Some((c, d))) = (number::log2_parts(scale), number::log2_parts(shift))
+    else {
         return false;
     };
-    let numerator = if additive {
-        (p + b).max(a + q) + 1.0
-    } else {
-        p + a
-    };
-    a.max(b) < DEFER_BITS as f64 && numerator < number::LIMIT_LOG2 && q + b < number::LIMIT_LOG2
+    let both = if c.is_finite() { 1.0 } else { 0.0 };
+    let numerator = (p + m + d).max(c + q + n) + both;
+    [m, n, c, d].iter().all(|&bits| bits < DEFER_BITS as f64)
+        && numerator < number::LIMIT_LOG2
+        && q + n + d < number::LIMIT_LOG2
 }
 
 fn binary(op: BinOp, a: Value, b: Value, span: Span) -> Result<Value, Error> {

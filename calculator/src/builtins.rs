@@ -6,7 +6,10 @@
 
 use std::cmp::Ordering;
 
-use crate::number::{self, Calc, Number};
+use num_bigint::BigInt;
+use num_traits::{Signed, ToPrimitive, Zero};
+
+use crate::number::{self, Calc, Number, Rounding};
 
 /// Whether a built-in is a value or a function, and for a function how many arguments
 /// it accepts, so arity errors and help text come from the same place.
@@ -171,7 +174,7 @@ pub static BUILTINS: &[Builtin] = &[
         Ok(number::abs(one(a)))
     }),
     function("exp", 1, Some(1), "e raised to the power x", |a| {
-        float(a, libm::exp)
+        float(a, libm::exp, (0, 1))
     }),
     function("ln", 1, Some(1), "natural logarithm", ln),
     function(
@@ -182,50 +185,50 @@ pub static BUILTINS: &[Builtin] = &[
         log,
     ),
     function("floor", 1, Some(1), "largest integer not above x", |a| {
-        number::to_integer(one(a), f64::floor)
+        number::to_integer(one(a), Rounding::Floor)
     }),
     function("ceil", 1, Some(1), "smallest integer not below x", |a| {
-        number::to_integer(one(a), f64::ceil)
+        number::to_integer(one(a), Rounding::Ceil)
     }),
     function(
         "round",
         1,
         Some(1),
         "nearest integer, halves away from zero",
-        |a| number::to_integer(one(a), f64::round),
+        |a| number::to_integer(one(a), Rounding::Round),
     ),
     function(
         "trunc",
         1,
         Some(1),
         "integer part, rounding toward zero",
-        |a| number::to_integer(one(a), f64::trunc),
+        |a| number::to_integer(one(a), Rounding::Trunc),
     ),
     function("sin", 1, Some(1), "sine of an angle in radians", |a| {
-        float(a, libm::sin)
+        float(a, libm::sin, (0, 0))
     }),
     function("cos", 1, Some(1), "cosine of an angle in radians", |a| {
-        float(a, libm::cos)
+        float(a, libm::cos, (0, 1))
     }),
     function("tan", 1, Some(1), "tangent of an angle in radians", |a| {
-        float(a, libm::tan)
+        float(a, libm::tan, (0, 0))
     }),
     function(
         "asin",
         1,
         Some(1),
         "arcsine in radians, for -1 <= x <= 1",
-        |a| unit_interval(a, "asin", libm::asin),
+        |a| unit_interval(a, "asin", libm::asin, (0, 0)),
     ),
     function(
         "acos",
         1,
         Some(1),
         "arccosine in radians, for -1 <= x <= 1",
-        |a| unit_interval(a, "acos", libm::acos),
+        |a| unit_interval(a, "acos", libm::acos, (1, 0)),
     ),
     function("atan", 1, Some(1), "arctangent in radians", |a| {
-        float(a, libm::atan)
+        float(a, libm::atan, (0, 0))
     }),
     function("min", 1, None, "smallest of the arguments", |a| {
         pick(a, Ordering::Less)
@@ -233,6 +236,8 @@ pub static BUILTINS: &[Builtin] = &[
     function("max", 1, None, "largest of the arguments", |a| {
         pick(a, Ordering::Greater)
     }),
+    function("gcd", 2, None, "greatest common divisor of integers", gcd),
+    function("lcm", 2, None, "least common multiple of integers", lcm),
 ];
 
 /// The single argument of a one-argument function; arity is checked before the call.
@@ -240,19 +245,33 @@ fn one(args: Vec<Number>) -> Number {
     args.into_iter().next().unwrap_or_else(|| Number::from(0))
 }
 
-fn float(args: Vec<Number>, f: fn(f64) -> f64) -> Calc<Number> {
-    Number::float(f(one(args).as_f64()?))
+/// f(x) as a float, except at the one point `(at, value)` where the answer is a simple
+/// exact number: `sin(0)` is exactly 0, so `sin(0) == 0` holds.
+fn float(args: Vec<Number>, f: fn(f64) -> f64, (at, value): (i64, i64)) -> Calc<Number> {
+    let x = one(args);
+    if x == Number::from(at) {
+        return Ok(Number::from(value));
+    }
+    Number::float(f(x.as_f64()?))
 }
 
-fn unit_interval(args: Vec<Number>, name: &str, f: fn(f64) -> f64) -> Calc<Number> {
-    let x = one(args).as_f64()?;
-    if !(-1.0..=1.0).contains(&x) {
+fn unit_interval(
+    args: Vec<Number>,
+    name: &str,
+    f: fn(f64) -> f64,
+    exact: (i64, i64),
+) -> Calc<Number> {
+    let x = one(args);
+    let y = x.as_f64()?;
+    if !(-1.0..=1.0).contains(&y) {
         return Err(format!("{name} needs a value between -1 and 1"));
     }
-    Number::float(f(x))
+    float(vec![x], f, exact)
 }
 
-fn sqrt(args: Vec<Number>) -> Calc<Number> {
+/// The square root, exact for perfect squares of integers and fractions (`sqrt(1/4)` is
+/// 0.5); also the `√` prefix.
+pub(crate) fn sqrt(args: Vec<Number>) -> Calc<Number> {
     root(one(args), 2)
 }
 
@@ -269,10 +288,7 @@ fn root(x: Number, degree: u32) -> Calc<Number> {
     }
     let f = match x.as_f64() {
         Ok(f) => f,
-        Err(_) => match &x.0 {
-            number::Repr::Int(n) => return Number::float(number::big_root(n, degree)?),
-            number::Repr::Float(f) => *f,
-        },
+        Err(_) => return Number::float(number::big_root(&x, degree)?),
     };
     Number::float(if degree == 2 { f.sqrt() } else { f.cbrt() })
 }
@@ -288,6 +304,9 @@ fn positive(x: &Number, name: &str) -> Calc<()> {
 fn ln(args: Vec<Number>) -> Calc<Number> {
     let x = one(args);
     positive(&x, "ln")?;
+    if x == Number::from(1) {
+        return Ok(Number::from(0));
+    }
     Number::float(number::ln(&x))
 }
 
@@ -295,11 +314,12 @@ fn log(args: Vec<Number>) -> Calc<Number> {
     let mut args = args.into_iter();
     let x = args.next().unwrap_or_else(|| Number::from(1));
     positive(&x, "log")?;
-    let Some(base) = args.next() else {
-        return Number::float(number::log10(&x));
-    };
+    let base = args.next().unwrap_or_else(|| Number::from(10));
     if base.is_negative() || number::is_zero(&base) || base == Number::from(1) {
         return Err("log base must be positive and not 1".into());
+    }
+    if let Some(k) = exact_log(&x, &base) {
+        return Ok(k);
     }
     if base == Number::from(10) {
         return Number::float(number::log10(&x));
@@ -309,6 +329,48 @@ fn log(args: Vec<Number>) -> Calc<Number> {
         return Err("log base must be positive and not 1".into());
     }
     Number::float(ratio)
+}
+
+/// k when x is exactly base^k for integers x, base and k (`log(1000)` is exactly 3).
+fn exact_log(x: &Number, base: &Number) -> Option<Number> {
+    let (n, b) = (number::as_integer(x)?, number::as_integer(base)?);
+    let k = (number::log2_abs(n) / number::log2_abs(b)).round();
+    // x has at most MAX_DIGITS digits, so k is at most about 332,000.
+    let k = u32::try_from(k.to_u64()?).ok()?;
+    (b.pow(k) == *n).then(|| Number::from(i64::from(k)))
+}
+
+/// The arguments as exact integers, for the functions defined on integers only.
+fn integers(args: Vec<Number>, name: &str) -> Calc<Vec<BigInt>> {
+    args.iter()
+        .map(|a| number::as_integer(a).cloned())
+        .collect::<Option<Vec<_>>>()
+        .ok_or_else(|| format!("{name} is defined for integers only"))
+}
+
+fn gcd(args: Vec<Number>) -> Calc<Number> {
+    let mut args = integers(args, "gcd")?.into_iter();
+    let first = args.next().unwrap_or_default().abs();
+    Ok(Number::int(args.fold(first, |g, n| {
+        if g.is_zero() {
+            n.abs()
+        } else {
+            number::gcd(&g, &n)
+        }
+    })))
+}
+
+fn lcm(args: Vec<Number>) -> Calc<Number> {
+    let mut result = BigInt::from(1);
+    for n in integers(args, "lcm")? {
+        if n.is_zero() {
+            return Ok(Number::from(0));
+        }
+        let g = number::gcd(&result, &n);
+        let step = number::mul(Number::int(result / g), Number::int(n.abs()))?;
+        result = number::as_integer(&step).cloned().unwrap_or_default();
+    }
+    Ok(Number::int(result))
 }
 
 fn pick(args: Vec<Number>, wanted: Ordering) -> Calc<Number> {

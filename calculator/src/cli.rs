@@ -13,7 +13,7 @@ use std::io::{self, BufRead as _, BufReader, BufWriter, Read, Write as _};
 use std::os::unix::ffi::{OsStrExt as _, OsStringExt as _};
 use std::path::PathBuf;
 
-use calculator::{Error, Outcome, Session};
+use calculator::{Error, Outcome, Session, Style};
 
 /// The exit status, as documented in `--help`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,7 +30,7 @@ pub enum Status {
 pub const MAX_LINE_BYTES: usize = 16 << 20;
 
 pub const HELP: &str = "\
-calculator - exact big-integer arithmetic, the same on a laptop and in any container
+calculator - exact arithmetic on numbers of any size, the same on a laptop and in any container
 
 Usage:
   calculator                      interactive session (stdin and stdout a terminal)
@@ -42,6 +42,9 @@ Usage:
 Options:
   -e, --eval EXPR   evaluate EXPR; may be repeated
   -f, --file PATH   evaluate each line of PATH (- reads stdin); may be repeated
+  --digits N        decimals shown for a fraction whose expansion does not end (20),
+                    and significant digits of a float (15; at most 17)
+  --fraction        print exact non-integers as p/q (3/4) instead of decimals
   -h, --help        print this help
   -V, --version     print the version
   --                end of options: everything after it is the expression
@@ -50,6 +53,12 @@ Inputs run in command-line order and share one session, so a variable set by one
 seen by the next. The expression starts at the first argument that is not an option
 (an argument such as -5, -.5 or -(2) starts it too) and runs to the end of the command
 line: options must come first.
+
+Integers, fractions and decimals are exact: 0.1 is 1/10, 7/2 is 3.5, 1/3 prints
+0.33333333333333333333 (rounded in its last digit). Roots, logarithms, trigonometry,
+the constants and non-integer powers are 64-bit floats, printed with 15 significant
+digits and an exponent from 1e15 up and below 1e-15. Outside the interactive session
+results are plain numbers; the interactive session marks a rounded one with ≈.
 
 Outside the interactive session every line stands alone: results are printed one per
 line with no prompt, an error is reported on stderr and the next line still runs, and an
@@ -81,6 +90,8 @@ Examples:
   calculator -e 'r = 2' -e 'pi * r^2'   12.5663706143592
   calculator 2^100                      1267650600228229401496703205376
   echo '7/2' | calculator               3.5
+  calculator --fraction 1/4 + 1/2       3/4
+  calculator 255 to hex                 0xff
   calculator -f script.calc             one line of output per result
   docker run --rm IMAGE 25!             15511210043330985984000000
 ";
@@ -95,8 +106,12 @@ pub fn version_line() -> String {
 pub enum Command {
     Help,
     Version,
-    /// Evaluate these inputs in order; none means stdin (a REPL on a terminal).
-    Run(Vec<Input>),
+    /// Evaluate these inputs in order, printing results in `style`; no input means
+    /// stdin (a REPL on a terminal).
+    Run {
+        inputs: Vec<Input>,
+        style: Style,
+    },
 }
 
 /// One source of input lines, in command-line order.
@@ -115,6 +130,7 @@ pub fn parse_args(args: impl IntoIterator<Item = OsString>) -> Result<Command, S
 
     let mut parser = lexopt::Parser::from_args(args);
     let mut inputs = Vec::new();
+    let mut style = Style::DEFAULT;
     loop {
         // `-5 + 3` is arithmetic, not the option `-5`: look at the raw argument before
         // lexopt splits it into short options.
@@ -138,6 +154,13 @@ pub fn parse_args(args: impl IntoIterator<Item = OsString>) -> Result<Command, S
                 let path = parser.value().map_err(|e| e.to_string())?;
                 inputs.push(Input::File(path.into()));
             }
+            Long("digits") => {
+                let value = parser.value().map_err(|e| e.to_string())?;
+                let n = calculator::parse_digits(&value.to_string_lossy())
+                    .map_err(|m| format!("--digits: {m}"))?;
+                style = style.with_digits(n);
+            }
+            Long("fraction") => style.fraction = true,
             Value(first) => {
                 let rest = parser.raw_args().map_err(|e| e.to_string())?;
                 inputs.push(Input::Text(join_words(std::iter::once(first).chain(rest))));
@@ -146,7 +169,7 @@ pub fn parse_args(args: impl IntoIterator<Item = OsString>) -> Result<Command, S
             _ => return Err(arg.unexpected().to_string()),
         }
     }
-    Ok(Command::Run(inputs))
+    Ok(Command::Run { inputs, style })
 }
 
 /// A leading minus followed by a digit, a point or a parenthesis is a negative operand.
@@ -190,12 +213,12 @@ fn write_failure(err: &io::Error) -> Status {
 }
 
 /// Evaluates stdin line by line: the mode for pipes, redirections and `docker run -i`.
-pub fn run_stdin() -> Status {
-    run_inputs(vec![Input::File(PathBuf::from("-"))])
+pub fn run_stdin(style: Style) -> Status {
+    run_inputs(vec![Input::File(PathBuf::from("-"))], style)
 }
 
 /// Evaluates every input in order in one session.
-pub fn run_inputs(inputs: Vec<Input>) -> Status {
+pub fn run_inputs(inputs: Vec<Input>, style: Style) -> Status {
     // Open every file before evaluating anything, so that a mistyped path is a usage
     // error with no partial output.
     let mut sources = Vec::with_capacity(inputs.len());
@@ -218,7 +241,7 @@ pub fn run_inputs(inputs: Vec<Input>) -> Status {
     }
 
     let mut run = Batch {
-        session: Session::new(),
+        session: Session::with_style(style),
         out: Output::new(),
         failed: false,
     };
@@ -451,41 +474,38 @@ mod tests {
         Input::Text(s.as_bytes().to_vec())
     }
 
+    /// A run of `inputs` in the default style.
+    #[allow(non_snake_case)]
+    fn Run(inputs: Vec<Input>) -> Command {
+        Command::Run {
+            inputs,
+            style: Style::DEFAULT,
+        }
+    }
+
     #[test]
     fn words_are_one_line() {
-        assert_eq!(
-            parse(&["6", "*", "7"]),
-            Ok(Command::Run(vec![text("6 * 7")]))
-        );
+        assert_eq!(parse(&["6", "*", "7"]), Ok(Run(vec![text("6 * 7")])));
     }
 
     #[test]
     fn negative_numbers_start_the_expression() {
-        assert_eq!(
-            parse(&["-5", "+", "3"]),
-            Ok(Command::Run(vec![text("-5 + 3")]))
-        );
-        assert_eq!(parse(&["-.5"]), Ok(Command::Run(vec![text("-.5")])));
-        assert_eq!(
-            parse(&["-(2)", "-h"]),
-            Ok(Command::Run(vec![text("-(2) -h")]))
-        );
-        assert_eq!(
-            parse(&["1", "-", "-2"]),
-            Ok(Command::Run(vec![text("1 - -2")]))
-        );
+        assert_eq!(parse(&["-5", "+", "3"]), Ok(Run(vec![text("-5 + 3")])));
+        assert_eq!(parse(&["-.5"]), Ok(Run(vec![text("-.5")])));
+        assert_eq!(parse(&["-(2)", "-h"]), Ok(Run(vec![text("-(2) -h")])));
+        assert_eq!(parse(&["1", "-", "-2"]), Ok(Run(vec![text("1 - -2")])));
     }
 
     #[test]
     fn double_dash_ends_options() {
-        assert_eq!(parse(&["--", "-x"]), Ok(Command::Run(vec![text("-x")])));
+        assert_eq!(parse(&["--", "-x"]), Ok(Run(vec![text("-x")])));
     }
 
     #[test]
     fn options_keep_command_line_order() {
         assert_eq!(
             parse(&["-f", "a", "-e", "1", "--eval=2", "-e-3", "4"]),
-            Ok(Command::Run(vec![
+            Ok(Run(vec![
                 Input::File("a".into()),
                 text("1"),
                 text("2"),
@@ -511,6 +531,6 @@ mod tests {
     fn help_and_version() {
         assert_eq!(parse(&["-h"]), Ok(Command::Help));
         assert_eq!(parse(&["-e", "1", "--version"]), Ok(Command::Version));
-        assert_eq!(parse(&[]), Ok(Command::Run(vec![])));
+        assert_eq!(parse(&[]), Ok(Run(vec![])));
     }
 }

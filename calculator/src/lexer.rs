@@ -19,6 +19,15 @@ pub(crate) enum Tok {
     RParen,
     Comma,
     Assign,
+    /// `<`, `<=`, `>`, `>=`, `==`, `!=` (and `≤ ≥ ≠`).
+    Less,
+    LessEq,
+    Greater,
+    GreaterEq,
+    Equal,
+    NotEqual,
+    /// `√`, a prefix square root.
+    Root,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -71,7 +80,13 @@ pub(crate) fn lex(chars: &[char]) -> Result<Vec<Token>, Error> {
                 while end < chars.len() && is_name_char(chars[end]) {
                     end += 1;
                 }
-                let name: String = chars[start..end].iter().collect();
+                let mut name: String = chars[start..end].iter().collect();
+                // The Greek letters people paste are the constants' names.
+                match name.as_str() {
+                    "π" => name = "pi".to_string(),
+                    "τ" => name = "tau".to_string(),
+                    _ => {}
+                }
                 tokens.push(Token {
                     tok: Tok::Ident(name),
                     span: Span::new(start, end),
@@ -86,10 +101,31 @@ pub(crate) fn lex(chars: &[char]) -> Result<Vec<Token>, Error> {
                 });
                 i += 1;
             }
+            '<' | '>' | '=' | '!' if next == Some('=') => {
+                let tok = match c {
+                    '<' => Tok::LessEq,
+                    '>' => Tok::GreaterEq,
+                    '=' => Tok::Equal,
+                    _ => Tok::NotEqual,
+                };
+                tokens.push(Token {
+                    tok,
+                    span: Span::new(start, start + 2),
+                });
+                i += 1;
+            }
+            '<' => tokens.push(single(Tok::Less)),
+            '>' => tokens.push(single(Tok::Greater)),
+            '≤' => tokens.push(single(Tok::LessEq)),
+            '≥' => tokens.push(single(Tok::GreaterEq)),
+            '≠' => tokens.push(single(Tok::NotEqual)),
+            // As people paste them: the multiplication and division signs, the minus sign
+            // (U+2212) and the radical.
             '+' => tokens.push(single(Tok::Plus)),
-            '-' => tokens.push(single(Tok::Minus)),
-            '*' => tokens.push(single(Tok::Star)),
-            '/' => tokens.push(single(Tok::Slash)),
+            '-' | '−' => tokens.push(single(Tok::Minus)),
+            '*' | '×' => tokens.push(single(Tok::Star)),
+            '/' | '÷' => tokens.push(single(Tok::Slash)),
+            '√' => tokens.push(single(Tok::Root)),
             '%' => tokens.push(single(Tok::Percent)),
             '^' => tokens.push(single(Tok::Pow)),
             '!' => tokens.push(single(Tok::Bang)),
@@ -150,10 +186,10 @@ fn number(chars: &[char], start: usize) -> Result<(Tok, usize), Error> {
     };
     end = scan(end);
     let int_end = end;
-    let mut is_float = false;
+    let mut is_decimal = false;
     let mut frac = (end, end);
     if at(end) == Some('.') {
-        is_float = true;
+        is_decimal = true;
         frac = (end + 1, scan(end + 1));
         end = frac.1;
     }
@@ -164,40 +200,35 @@ fn number(chars: &[char], start: usize) -> Result<(Tok, usize), Error> {
             let digits_start = end + 1 + sign;
             let digits_end = scan(digits_start);
             exp = Some((end, digits_start, digits_end));
-            is_float = true;
+            is_decimal = true;
             end = digits_end;
         }
     }
     let span = Span::new(start, end);
-    if !is_float && end - start <= 18 && chars[start..end].iter().all(char::is_ascii_digit) {
+    if !is_decimal && end - start <= 18 && chars[start..end].iter().all(char::is_ascii_digit) {
         // The common short literal, without a trip through the big-number parser.
         let value = chars[start..end]
             .iter()
             .fold(0i64, |acc, &c| acc * 10 + i64::from(c as u8 - b'0'));
         return Ok((Tok::Num(Number::from(value)), end));
     }
-    let mut text = digit_group(&chars[start..int_end], "decimal", span)?;
-    if !is_float {
-        let n = number::parse_int(&text, 10).map_err(|m| Error::at(m, span))?;
+    let whole = digit_group(&chars[start..int_end], "decimal", span)?;
+    if !is_decimal {
+        let n = number::parse_int(&whole, 10).map_err(|m| Error::at(m, span))?;
         return Ok((Tok::Num(n), end));
     }
-    text.push('.');
-    text.push_str(&digit_group(&chars[frac.0..frac.1], "decimal", span)?);
-    if text.ends_with('.') {
-        text.push('0');
-    }
+    let fraction = digit_group(&chars[frac.0..frac.1], "decimal", span)?;
+    let mut exponent = String::new();
     if let Some((e, digits_start, digits_end)) = exp {
-        text.extend(&chars[e..digits_start]);
-        text.push_str(&digit_group(
+        exponent.extend(&chars[e + 1..digits_start]);
+        exponent.push_str(&digit_group(
             &chars[digits_start..digits_end],
             "decimal",
             span,
         )?);
     }
-    if text.starts_with('.') {
-        text.insert(0, '0');
-    }
-    let n = number::parse_float(&text).map_err(|m| Error::at(m, span))?;
+    let n = number::parse_decimal(&whole, &fraction, exponent.trim_start_matches('+'))
+        .map_err(|m| Error::at(m, span))?;
     Ok((Tok::Num(n), end))
 }
 

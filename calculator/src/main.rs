@@ -76,14 +76,14 @@ fn run(args: impl IntoIterator<Item = std::ffi::OsString>) -> Status {
     match command {
         Command::Help => cli::print_text(cli::HELP),
         Command::Version => cli::print_text(&cli::version_line()),
-        Command::Run(inputs) if !inputs.is_empty() => cli::run_inputs(inputs),
-        Command::Run(_) => {
+        Command::Run { inputs, style } if !inputs.is_empty() => cli::run_inputs(inputs, style),
+        Command::Run { style, .. } => {
             // The editor is only worth it when a person both types and reads: with output
             // redirected, its prompts and escape sequences would end up in the file.
             if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() {
-                repl::run()
+                repl::run(style)
             } else {
-                cli::run_stdin()
+                cli::run_stdin(style)
             }
         }
     }

@@ -5,8 +5,9 @@
 //! evaluation or clean-up recurses, so a 300,000-term sum, a million nested parentheses
 //! or a long run of `!` cost memory in proportion to the input and never the call stack.
 //!
-//! Precedence, loosest first: `+ -`; `* / %`; unary `-`/`+`; `^`/`**` (right-associative);
-//! postfix `!`. So `-2^2` is -4, `2^-1` is 0.5 and `-3!` is -6.
+//! Precedence, loosest first: comparisons (which do not chain); `+ -`; `* / % mod`;
+//! unary `-`/`+` and `√`; `^`/`**` (right-associative); postfix `!`. So `-2^2` is -4,
+//! `2^-1` is 0.5, `-3!` is -6 and `√4^2` is 4.
 
 use crate::error::{Error, Span};
 use crate::lexer::{Tok, Token};
@@ -19,20 +20,40 @@ pub(crate) enum BinOp {
     Mul,
     Div,
     Rem,
+    Mod,
     Pow,
+    Less,
+    LessEq,
+    Greater,
+    GreaterEq,
+    Equal,
+    NotEqual,
 }
 
 impl BinOp {
     fn precedence(self) -> u8 {
         match self {
+            _ if self.is_comparison() => 0,
             BinOp::Add | BinOp::Sub => 1,
-            BinOp::Mul | BinOp::Div | BinOp::Rem => 2,
-            BinOp::Pow => 4,
+            BinOp::Mul | BinOp::Div | BinOp::Rem | BinOp::Mod => 2,
+            _ => 4,
         }
+    }
+
+    pub(crate) fn is_comparison(self) -> bool {
+        matches!(
+            self,
+            BinOp::Less
+                | BinOp::LessEq
+                | BinOp::Greater
+                | BinOp::GreaterEq
+                | BinOp::Equal
+                | BinOp::NotEqual
+        )
     }
 }
 
-/// Unary minus sits between the multiplicative operators and power.
+/// Unary minus and `√` sit between the multiplicative operators and power.
 const NEG_PRECEDENCE: u8 = 3;
 
 /// One step of a postfix program, run against a stack of numbers.
@@ -40,7 +61,9 @@ const NEG_PRECEDENCE: u8 = 3;
 pub(crate) enum Instr {
     Push(Number),
     Load(String, Span),
-    Neg,
+    Neg(Span),
+    /// `√x`, the square root of the operand.
+    Root(Span),
     Binary(BinOp, Span),
     Factorial(Span),
     Call {
@@ -53,7 +76,8 @@ pub(crate) enum Instr {
 /// An operator waiting on the stack for its right-hand side.
 enum Pending {
     Binary(BinOp, Span),
-    Neg,
+    Neg(Span),
+    Root(Span),
     Paren(Span),
     Call {
         name: String,
@@ -113,13 +137,14 @@ pub(crate) fn parse(tokens: &mut [Token], chars: &[char]) -> Result<Vec<Instr>, 
                 Tok::LParen => stack.push(Pending::Paren(span)),
                 Tok::Minus => {
                     // Two minus signs in a row cancel, which keeps `------1` cheap.
-                    if matches!(stack.last(), Some(Pending::Neg)) {
+                    if matches!(stack.last(), Some(Pending::Neg(_))) {
                         stack.pop();
                     } else {
-                        stack.push(Pending::Neg);
+                        stack.push(Pending::Neg(span));
                     }
                 }
                 Tok::Plus => {}
+                Tok::Root => stack.push(Pending::Root(span)),
                 Tok::RParen if opened_call => {
                     if let Some(Pending::Call {
                         name, name_span, ..
@@ -152,6 +177,13 @@ pub(crate) fn parse(tokens: &mut [Token], chars: &[char]) -> Result<Vec<Instr>, 
                 Tok::Slash => Some(BinOp::Div),
                 Tok::Percent => Some(BinOp::Rem),
                 Tok::Pow => Some(BinOp::Pow),
+                Tok::Ident(ref word) if word == "mod" => Some(BinOp::Mod),
+                Tok::Less => Some(BinOp::Less),
+                Tok::LessEq => Some(BinOp::LessEq),
+                Tok::Greater => Some(BinOp::Greater),
+                Tok::GreaterEq => Some(BinOp::GreaterEq),
+                Tok::Equal => Some(BinOp::Equal),
+                Tok::NotEqual => Some(BinOp::NotEqual),
                 _ => None,
             };
             if let Some(op) = op {
@@ -159,10 +191,18 @@ pub(crate) fn parse(tokens: &mut [Token], chars: &[char]) -> Result<Vec<Instr>, 
                 let right = op == BinOp::Pow;
                 while let Some(top) = stack.last() {
                     let pops = match top {
+                        // Comparisons are the loosest operators, so an earlier one in the
+                        // same parentheses is met here, after everything tighter is out.
+                        Pending::Binary(t, _) if t.is_comparison() && op.is_comparison() => {
+                            return Err(Error::at(
+                                "comparisons do not chain: compare two values at a time",
+                                span,
+                            ));
+                        }
                         Pending::Binary(t, _) => {
                             t.precedence() > p || (t.precedence() == p && !right)
                         }
-                        Pending::Neg => NEG_PRECEDENCE > p,
+                        Pending::Neg(_) | Pending::Root(_) => NEG_PRECEDENCE > p,
                         _ => false,
                     };
                     if !pops {
@@ -177,7 +217,10 @@ pub(crate) fn parse(tokens: &mut [Token], chars: &[char]) -> Result<Vec<Instr>, 
             match tok {
                 Tok::Bang => out.push(Instr::Factorial(span)),
                 Tok::RParen | Tok::Comma => {
-                    while matches!(stack.last(), Some(Pending::Binary(..) | Pending::Neg)) {
+                    while matches!(
+                        stack.last(),
+                        Some(Pending::Binary(..) | Pending::Neg(_) | Pending::Root(_))
+                    ) {
                         emit(stack.pop(), &mut out);
                     }
                     match (stack.pop(), tok) {
@@ -225,7 +268,13 @@ pub(crate) fn parse(tokens: &mut [Token], chars: &[char]) -> Result<Vec<Instr>, 
                         }
                     }
                 }
-                Tok::Num(_) | Tok::Ident(_) | Tok::LParen => {
+                Tok::Ident(ref word) if word == "to" => {
+                    return Err(Error::at(
+                        "'to' converts a whole result: write it last, as in `255 to hex`",
+                        span,
+                    ));
+                }
+                Tok::Num(_) | Tok::Ident(_) | Tok::LParen | Tok::Root => {
                     return Err(Error::at(
                         format!(
                             "missing operator before {} (write * to multiply)",
@@ -267,7 +316,8 @@ pub(crate) fn parse(tokens: &mut [Token], chars: &[char]) -> Result<Vec<Instr>, 
 fn emit(pending: Option<Pending>, out: &mut Vec<Instr>) {
     match pending {
         Some(Pending::Binary(op, span)) => out.push(Instr::Binary(op, span)),
-        Some(Pending::Neg) => out.push(Instr::Neg),
+        Some(Pending::Neg(span)) => out.push(Instr::Neg(span)),
+        Some(Pending::Root(span)) => out.push(Instr::Root(span)),
         _ => {}
     }
 }

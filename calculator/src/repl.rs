@@ -8,7 +8,7 @@ use std::os::unix::fs::{DirBuilderExt as _, OpenOptionsExt as _};
 use std::path::PathBuf;
 
 use calculator::builtins::{BUILTINS, Builtin, Kind};
-use calculator::{Outcome, Session, is_incomplete};
+use calculator::{Outcome, Session, Style, is_incomplete};
 use rustyline::completion::{Completer, Pair};
 use rustyline::error::{ReadlineError, Signal};
 use rustyline::highlight::{CmdKind, Highlighter, MatchingBracketHighlighter};
@@ -23,11 +23,16 @@ use crate::signals;
 const PROMPT: &str = "> ";
 
 /// Whole-line commands, completed only at the start of a line.
-const COMMANDS: [&str; 4] = [":help", ":vars", "exit", "quit"];
+const COMMANDS: [&str; 6] = [":help", ":vars", ":digits", ":fraction", "exit", "quit"];
+
+/// The mark before a result that is not exactly the printed value (a rounded fraction,
+/// any float). Only the interactive session shows it: elsewhere results stay plain
+/// numbers for other programs to parse.
+const APPROXIMATE: &str = "≈ ";
 
 /// Runs the session until Ctrl-D, `exit` or `quit`. Evaluation errors do not change the
 /// status: in a conversation they are answered, not accumulated.
-pub fn run() -> Status {
+pub fn run(style: Style) -> Status {
     signals::save_terminal();
     signals::ignore_interrupt();
 
@@ -44,7 +49,7 @@ pub fn run() -> Status {
     let mut editor: Editor<CalcHelper, FileHistory> = match Editor::with_config(config) {
         Ok(editor) => editor,
         // No usable terminal after all: still answer every line.
-        Err(_) => return cli::run_stdin(),
+        Err(_) => return cli::run_stdin(style),
     };
     editor.set_helper(Some(CalcHelper::new()));
 
@@ -54,7 +59,7 @@ pub fn run() -> Status {
         let _ = editor.load_history(path);
     }
 
-    let mut session = Session::new();
+    let mut session = Session::with_style(style);
     if !say(&format!(
         "calculator {} - :help lists functions and constants; exit or Ctrl-D quits\n",
         env!("CARGO_PKG_VERSION")
@@ -93,7 +98,8 @@ pub fn run() -> Status {
         }
 
         let shown = match outcome {
-            Ok(Outcome::Value(value)) => say(&format!("{value}\n")),
+            Ok(Outcome::Value(answer)) if answer.is_exact() => say(&format!("{answer}\n")),
+            Ok(Outcome::Value(answer)) => say(&format!("{APPROXIMATE}{answer}\n")),
             Ok(Outcome::Text(text)) if text.ends_with('\n') => say(&text),
             Ok(Outcome::Text(text)) => say(&format!("{text}\n")),
             Ok(Outcome::Silent) => true,

@@ -46,7 +46,7 @@ fn big_integers_are_exact() {
 }
 
 #[test]
-fn inexact_division_gives_a_float() {
+fn a_division_that_does_not_come_out_even_is_an_exact_fraction() {
     calculator()
         .args(["7", "/", "2"])
         .assert()
@@ -263,6 +263,147 @@ fn version_prints_name_and_version() {
             .success()
             .stdout(format!("calculator {}\n", env!("CARGO_PKG_VERSION")));
     }
+}
+
+// ---- display rules, in every mode -----------------------------------------------------------
+
+/// Lines that cover each display rule, and what every non-interactive mode prints for
+/// them: plain numbers, with no approximation mark.
+const DISPLAY: &[(&str, &str)] = &[
+    ("10^15/7", "142857142857142.85714285714285714286"),
+    ("1/4", "0.25"),
+    ("123456789.123456789", "123456789.123456789"),
+    ("1/7e20", "1.4285714285714285714e-21"),
+    ("sqrt(2)", "1.4142135623731"),
+    ("2^(1/2)*2^(1/2)", "2"),
+    ("2^53 * (pi/pi)", "9.00719925474099e+15"),
+    ("2^64", "18446744073709551616"),
+    ("255 to hex", "0xff"),
+    ("1 > 2", "false"),
+];
+
+fn display_script() -> String {
+    DISPLAY
+        .iter()
+        .map(|(line, _)| format!("{line}\n"))
+        .collect()
+}
+
+fn display_output() -> String {
+    DISPLAY.iter().map(|(_, out)| format!("{out}\n")).collect()
+}
+
+#[test]
+fn display_rules_hold_for_arguments() {
+    for (line, out) in DISPLAY {
+        calculator()
+            .arg(line)
+            .assert()
+            .success()
+            .stdout(format!("{out}\n"))
+            .stderr(is_empty());
+    }
+}
+
+#[test]
+fn display_rules_hold_for_eval_options() {
+    let mut cmd = calculator();
+    for (line, _) in DISPLAY {
+        cmd.args(["-e", line]);
+    }
+    cmd.assert().success().stdout(display_output());
+}
+
+#[test]
+fn display_rules_hold_for_scripts_and_stdin() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("display.calc");
+    std::fs::write(&script, display_script()).unwrap();
+    calculator()
+        .arg("-f")
+        .arg(&script)
+        .assert()
+        .success()
+        .stdout(display_output());
+    calculator()
+        .write_stdin(display_script())
+        .assert()
+        .success()
+        .stdout(display_output())
+        .stderr(is_empty());
+}
+
+#[test]
+fn a_false_comparison_is_still_a_success() {
+    calculator().arg("1 > 2").assert().code(0).stdout("false\n");
+}
+
+#[test]
+fn digits_sets_decimals_and_float_digits_in_every_mode() {
+    let expected = "0.142857\n1.41421\n0.25\n";
+    calculator()
+        .args(["--digits", "6", "-e", "1/7", "-e", "sqrt(2)", "-e", "1/4"])
+        .assert()
+        .success()
+        .stdout(expected);
+    calculator()
+        .args(["--digits=6"])
+        .write_stdin("1/7\nsqrt(2)\n1/4\n")
+        .assert()
+        .success()
+        .stdout(expected);
+    calculator()
+        .args(["--digits", "40", "1/7"])
+        .assert()
+        .success()
+        .stdout("0.1428571428571428571428571428571428571429\n");
+    // A float never shows more than the 17 digits a 64-bit float holds.
+    calculator()
+        .args(["--digits", "40", "sqrt(2)"])
+        .assert()
+        .success()
+        .stdout("1.4142135623730951\n");
+}
+
+#[test]
+fn fraction_prints_p_over_q_in_every_mode() {
+    calculator()
+        .args(["--fraction", "1/4 + 1/2"])
+        .assert()
+        .success()
+        .stdout("3/4\n");
+    calculator()
+        .args(["--fraction", "-f", "-"])
+        .write_stdin("-10/4\n6/3\n0.1\nsqrt(2)\n7/2 to dec\n")
+        .assert()
+        .success()
+        .stdout("-5/2\n2\n1/10\n1.4142135623731\n3.5\n");
+}
+
+#[test]
+fn digits_and_fraction_commands_work_in_scripts() {
+    calculator()
+        .write_stdin(":digits 3\n1/3\n:fraction on\n1/3\n:fraction off\n1/3\n:digits\n")
+        .assert()
+        .success()
+        .stdout(
+            "0.333\n1/3\n0.333\ndigits 3: 3 decimals for a fraction whose expansion does not end, 3 significant digits for a float\n",
+        );
+}
+
+#[test]
+fn a_bad_digits_option_is_a_usage_error() {
+    calculator()
+        .args(["--digits", "0", "1"])
+        .assert()
+        .code(2)
+        .stdout(is_empty())
+        .stderr(contains("--digits").and(contains("from 1 to 100000")));
+    calculator()
+        .args(["--digits"])
+        .assert()
+        .code(2)
+        .stderr(contains("missing argument"));
 }
 
 // ---- piped stdin -----------------------------------------------------------------------------

@@ -77,8 +77,8 @@ const ARITHMETIC: &[(&str, &str)] = &[
     ("6 / 3", "2"),
     ("7 / 2", "3.5"),
     ("-7 / 2", "-3.5"),
-    ("1 / 3", "0.333333333333333"),
-    ("2 / 3", "0.666666666666667"),
+    ("1 / 3", "0.33333333333333333333"),
+    ("2 / 3", "0.66666666666666666667"),
     ("1 / 8", "0.125"),
     ("100 / 10 / 2", "5"),
     ("2 * 3 + 4", "10"),
@@ -105,10 +105,8 @@ const ARITHMETIC: &[(&str, &str)] = &[
         "340282366920938463426481119284349108225 / 18446744073709551615",
         "18446744073709551615",
     ),
-    ("(10^30 + 1) / 10^29", "10"),
-    ("(10^400 + 1) / 10^399", "10"),
-    ("(10^400 + 1) / (3 * 10^399)", "3.33333333333333"),
-    ("1 / 10^400", "0"),
+    ("(10^30 + 1) / 10^29", "10.00000000000000000000000000001"),
+    ("(10^400 + 1) / (3 * 10^399)", "3.33333333333333333333"),
     ("(2^70 + 1) % 2^70", "1"),
     ("1 + 2 + 3 + 4 + 5 + 6 + 7 + 8 + 9 + 10", "55"),
 ];
@@ -155,7 +153,13 @@ const UNARY_AND_POWER: &[(&str, &str)] = &[
     ("2.5^2", "6.25"),
     ("(-8)^3.0", "-512"),
     ("2^10000 / 2^9999", "2"),
-    ("3^-1000", "0"),
+    ("3^-1000", "7.5638913231040998048e-478"),
+    ("2^-10", "0.0009765625"),
+    ("(2/3)^2", "0.44444444444444444444"),
+    ("(2/3)^-2", "2.25"),
+    ("(-1/2)^3", "-0.125"),
+    ("(-2/3)^-1", "-1.5"),
+    ("(1/2)^0", "1"),
 ];
 
 const FACTORIAL: &[(&str, &str)] = &[
@@ -177,6 +181,7 @@ const FACTORIAL: &[(&str, &str)] = &[
     ("(2^3)!", "40320"),
 ];
 
+/// Decimal literals are exact rationals: `0.1` is 1/10, `1e-3` is 1/1000.
 const FLOATS: &[(&str, &str)] = &[
     ("3.14", "3.14"),
     (".5", "0.5"),
@@ -186,12 +191,12 @@ const FLOATS: &[(&str, &str)] = &[
     ("1E3", "1000"),
     ("2.5e-3", "0.0025"),
     ("1e+3", "1000"),
-    ("1.5e20", "1.5e+20"),
-    ("1e15", "1e+15"),
+    ("1.5e20", "150000000000000000000"),
+    ("1e15", "1000000000000000"),
     ("1e14", "100000000000000"),
     ("999999999999999.0", "999999999999999"),
     ("1e-6", "0.000001"),
-    ("1e-7", "1e-7"),
+    ("1e-7", "0.0000001"),
     ("1_000.5", "1000.5"),
     ("0.1 + 0.2", "0.3"),
     ("0.1 * 3", "0.3"),
@@ -200,18 +205,191 @@ const FLOATS: &[(&str, &str)] = &[
     ("3.0 * 2", "6"),
     ("2.5 * 2", "5"),
     ("10.0 / 4", "2.5"),
-    ("1 / 3.0", "0.333333333333333"),
+    ("1 / 3.0", "0.33333333333333333333"),
     ("-0.0", "0"),
     ("-1.5", "-1.5"),
-    ("1e308", "1e+308"),
-    ("1.7976931348623157e308", "1.79769313486232e+308"),
-    ("1e-400", "0"),
-    ("2^53 + 0.0", "9.00719925474099e+15"),
+    ("2^53 + 0.0", "9007199254740992"),
     ("123456.789", "123456.789"),
-    ("1/7", "0.142857142857143"),
+    ("1/7", "0.14285714285714285714"),
     ("100000000000000 * 1.0", "100000000000000"),
-    ("1.5e-10", "1.5e-10"),
-    ("-2.5e30", "-2.5e+30"),
+    ("1.5e-10", "0.00000000015"),
+    ("-2.5e30", "-2500000000000000000000000000000"),
+    ("0.1e1", "1"),
+    ("1_000e-3", "1"),
+    ("0.000", "0"),
+    ("12.50", "12.5"),
+    ("1e-3 * 1000", "1"),
+    // `pi/pi` is the float 1: multiplying by it turns an exact value into a float.
+    ("1.5e20 * (pi/pi)", "1.5e+20"),
+    ("1e15 * (pi/pi)", "1e+15"),
+    ("999999999999999 * (pi/pi)", "999999999999999"),
+    ("1e-15 * (pi/pi)", "0.000000000000001"),
+    ("1e-16 * (pi/pi)", "1e-16"),
+    ("1 / 3.0 * (pi/pi)", "0.333333333333333"),
+    ("2^53 * (pi/pi)", "9.00719925474099e+15"),
+    ("1.7976931348623157e308 * (pi/pi)", "1.79769313486232e+308"),
+    ("1e-400 * (pi/pi)", "0"),
+    ("-2.5e30 * (pi/pi)", "-2.5e+30"),
+    ("1e14 + 0.5 * (pi/pi)", "100000000000000"),
+    ("(1e15 + 1) * (pi/pi)", "1e+15"),
+];
+
+/// The rows of the comparison with bc, fend and qalc that motivated exact rationals:
+/// each printed a float (or failed) here before.
+const FORMERLY_FLOATS: &[(&str, &str)] = &[
+    ("10^15/7", "142857142857142.85714285714285714286"),
+    ("10^15/7 - 142857142857143", "-0.14285714285714285714"),
+    ("1e14 + 0.5", "100000000000000.5"),
+    ("(10^20+1)/2", "50000000000000000000.5"),
+    ("(1/10)*3 - 3/10", "0"),
+    ("123456789.123456789", "123456789.123456789"),
+    ("255 to hex", "0xff"),
+    ("1 < 2", "true"),
+    ("gcd(12, 18)", "6"),
+    ("2×3", "6"),
+    ("π", "3.14159265358979"),
+];
+
+/// Exact arithmetic on fractions, and the display rules for them.
+const EXACT: &[(&str, &str)] = &[
+    ("1/3*3", "1"),
+    ("10/7*7", "10"),
+    ("0.1 + 0.2", "0.3"),
+    ("6/4", "1.5"),
+    ("1/8 + 1/8", "0.25"),
+    ("1/3 + 1/6", "0.5"),
+    ("1/3 - 1/3", "0"),
+    ("-1/3", "-0.33333333333333333333"),
+    ("2/3 - 1", "-0.33333333333333333333"),
+    ("1/6 * 3/5", "0.1"),
+    ("(1/3) / (2/9)", "1.5"),
+    ("(1/3) % (1/4)", "0.08333333333333333333"),
+    ("-7.5 % 2", "-1.5"),
+    (
+        "1/2^64",
+        "0.0000000000000000000542101086242752217003726400434970855712890625",
+    ),
+    ("1/7e20", "1.4285714285714285714e-21"),
+    ("-1/3e21", "-3.3333333333333333333e-22"),
+    ("1/7e19", "0.00000000000000000001"),
+    ("1/99999999999999999999", "0.00000000000000000001"),
+    ("2/3*10^-20", "6.6666666666666666667e-21"),
+    // The printed length is checked on the value a line ends with, not on the steps.
+    ("1/2^300000 * 2^300000", "1"),
+    ("1/2^300000 > 0", "true"),
+    ("floor(7/2)", "3"),
+    ("floor(-7/2)", "-4"),
+    ("ceil(7/2)", "4"),
+    ("ceil(-7/2)", "-3"),
+    ("round(5/2)", "3"),
+    ("round(-5/2)", "-3"),
+    ("round(7/3)", "2"),
+    ("trunc(-7/2)", "-3"),
+    ("floor(10^30/7)", "142857142857142857142857142857"),
+    ("abs(-1/3)", "0.33333333333333333333"),
+    ("min(1/3, 0.33)", "0.33"),
+    ("max(1/3, 1/4)", "0.33333333333333333333"),
+    ("sqrt(1/4)", "0.5"),
+    ("sqrt(16)", "4"),
+    ("sqrt(2.25)", "1.5"),
+    ("cbrt(-27)", "-3"),
+    ("cbrt(8/27)", "0.66666666666666666667"),
+    ("sin(0)", "0"),
+    ("ln(1)", "0"),
+    ("sin(0) == 0", "true"),
+    ("cos(0) == 1", "true"),
+    ("exp(0) == 1", "true"),
+    ("log(1000) == 3", "true"),
+    ("log(8, 2) == 3", "true"),
+    ("log(2, 4) == 0.5", "true"),
+    ("2^(1/2)*2^(1/2)", "2"),
+    ("2^(1/2)*2^(1/2) == 2", "false"),
+    ("sqrt(2)^2 == 2", "false"),
+    ("2^0.5", "1.4142135623731"),
+    ("(pi/pi) / 3", "0.333333333333333"),
+];
+
+/// Comparisons give booleans, exactly for rationals.
+const COMPARISONS: &[(&str, &str)] = &[
+    ("1 < 2", "true"),
+    ("2 < 1", "false"),
+    ("1 <= 1", "true"),
+    ("1 >= 2", "false"),
+    ("1 > 0.5", "true"),
+    ("2 != 3", "true"),
+    ("2 == 2.0", "true"),
+    ("1 + 1 == 2", "true"),
+    ("(1 < 2)", "true"),
+    ("1/3 == 0.3333333333", "false"),
+    ("1/3 < 0.33333333333333333334", "true"),
+    ("1/3 > 0.33333333333333333333", "true"),
+    ("2^64 > 2^64 - 1", "true"),
+    ("10^400 + 1 > 10^400", "true"),
+    ("1/3 == (pi/pi) / 3", "false"),
+    ("0.5 == (pi/pi) / 2", "true"),
+    ("-1/2 < -1/3", "true"),
+    ("3!=6", "true"),
+    ("3! == 6", "true"),
+    ("1 ≤ 2", "true"),
+    ("3 ≥ 2", "true"),
+    ("1 ≠ 1", "false"),
+    ("2 * 3 < 2 + 3", "false"),
+];
+
+/// `to hex`, `to bin`, `to oct`, `to dec` at the end of a line.
+const BASES: &[(&str, &str)] = &[
+    ("255 to hex", "0xff"),
+    ("-255 to hex", "-0xff"),
+    ("10 to bin", "0b1010"),
+    ("8 to oct", "0o10"),
+    ("0o17 to dec", "15"),
+    ("0xff to dec", "255"),
+    ("7/2 to dec", "3.5"),
+    ("2^64 to hex", "0x10000000000000000"),
+    ("0 to bin", "0b0"),
+    ("1 + 1 to bin", "0b10"),
+    ("sqrt(16) to hex", "0x4"),
+    ("hex = 1", ""),
+    ("to = 2", ""),
+];
+
+/// Symbols as people paste them, `mod`, and the functions on integers.
+const UNICODE_MOD_GCD: &[(&str, &str)] = &[
+    ("2×3", "6"),
+    ("3 × 4", "12"),
+    ("6÷4", "1.5"),
+    ("5 − 7", "-2"),
+    ("−5", "-5"),
+    ("2*π", "6.28318530717959"),
+    ("τ", "6.28318530717959"),
+    ("√16", "4"),
+    ("√2", "1.4142135623731"),
+    ("√16 + 1", "5"),
+    ("√4^2", "4"),
+    ("-√4", "-2"),
+    ("√(9/4)", "1.5"),
+    ("2√16", ""),
+    ("-7 mod 3", "2"),
+    ("7 mod -3", "1"),
+    ("-7 mod -3", "2"),
+    ("7 mod 3", "1"),
+    ("-7 % 3", "-1"),
+    ("-7.5 mod 2", "0.5"),
+    ("-1/3 mod 1", "0.66666666666666666667"),
+    ("2 * 7 mod 4", "2"),
+    ("1 + 7 mod 4", "4"),
+    ("-7 mod 3 * (pi/pi)", "2"),
+    ("gcd(12, 18)", "6"),
+    ("gcd(12, 18, 8)", "2"),
+    ("gcd(0, 5)", "5"),
+    ("gcd(-12, 18)", "6"),
+    ("gcd(0, 0)", "0"),
+    ("gcd(2^100, 6^50)", "1125899906842624"),
+    ("lcm(4, 6)", "12"),
+    ("lcm(4, 6, 10)", "60"),
+    ("lcm(0, 5)", "0"),
+    ("lcm(-4, 6)", "12"),
+    ("mod = 3", ""),
 ];
 
 const CONSTANTS_AND_FUNCTIONS: &[(&str, &str)] = &[
@@ -335,6 +513,64 @@ fn floats() {
     check_table(FLOATS, false);
 }
 
+/// Rows that printed floats, zeros or overflow errors when decimals were floats: exact
+/// now, and printed in full.
+#[test]
+fn long_exact_results_print_every_digit() {
+    let zeros = |n: usize| "0".repeat(n);
+    let cases = [
+        ("(10^400 + 1) / 10^399", format!("10.{}1", zeros(398))),
+        ("1 / 10^400", format!("0.{}1", zeros(399))),
+        ("1e-400", format!("0.{}1", zeros(399))),
+        ("1e308", format!("1{}", zeros(308))),
+        (
+            "1.7976931348623157e308",
+            format!("17976931348623157{}", zeros(292)),
+        ),
+        ("1e308 * 10", format!("1{}", zeros(309))),
+        ("1e400", format!("1{}", zeros(400))),
+        ("10.0^400", format!("1{}", zeros(400))),
+        ("10^400 * 1.5", format!("15{}", zeros(399))),
+        ("-1e308 - 1e308", format!("-2{}", zeros(308))),
+    ];
+    for (input, expected) in cases {
+        assert_eq!(eval(input), Ok(expected), "{input}");
+    }
+    assert_eq!(eval("2.0^2000 == 2^2000"), Ok("true".into()));
+    assert_eq!(eval("2.0^2000").unwrap().len(), 603);
+}
+
+#[test]
+fn formerly_floats() {
+    check_table(FORMERLY_FLOATS, false);
+}
+
+#[test]
+fn exact_rationals() {
+    check_table(EXACT, false);
+}
+
+#[test]
+fn comparisons() {
+    check_table(COMPARISONS, false);
+}
+
+#[test]
+fn bases() {
+    check_table(BASES, false);
+}
+
+#[test]
+fn unicode_mod_and_gcd() {
+    let cases: Vec<(&str, &str)> = UNICODE_MOD_GCD
+        .iter()
+        .copied()
+        .filter(|(input, _)| *input != "2√16")
+        .collect();
+    check_table(&cases, false);
+    assert!(eval("2√16").unwrap_err().contains("missing operator"));
+}
+
 #[test]
 fn constants_and_functions() {
     let cases: Vec<(&str, &str)> = CONSTANTS_AND_FUNCTIONS
@@ -379,14 +615,14 @@ const ERRORS: &[(&str, &str)] = &[
     ("(-2.0)!", "non-negative integer"),
     ("(-8)^(1/3)", "fractional power"),
     // Overflow.
-    ("1e308 * 10", "overflow"),
+    ("1e308 * (pi/pi) * 10", "overflow"),
     ("exp(1000)", "overflow"),
-    ("1e400", "too large"),
-    ("10.0^400", "overflow"),
-    ("2.0^2000", "overflow"),
-    ("10^400 * 1.5", "too large"),
+    ("1e400 * pi", "too large"),
+    ("(10 * (pi/pi))^400", "overflow"),
+    ("2^2000.5", "overflow"),
+    ("10^400 * sqrt(2)", "too large"),
     ("sin(10^400)", "too large"),
-    ("-1e308 - 1e308", "overflow"),
+    ("-1e308 * (pi/pi) - 1e308", "overflow"),
     // The digit limit.
     ("2^1000000000", "digits"),
     ("9^9^9", "digits"),
@@ -399,6 +635,18 @@ const ERRORS: &[(&str, &str)] = &[
     ("(10^50000)^3", "digits"),
     ("10^(10^20)", "digits"),
     ("3!!!!", "digits"),
+    ("1/2^300000", "decimal expansion has 300000 digits"),
+    ("2^-300000", "decimal expansion"),
+    ("x = 1/2^300000", "decimal expansion"),
+    ("(1/3)^1000000", "digits"),
+    ("1/(2^1000000)", "digits"),
+    ("1/3^300000", "digits"),
+    ("1/7^60000 / 7^60000", "digits"),
+    ("(2/3)^300000", "digits"),
+    ("1e100000", "digits"),
+    ("1e99999999999999999999", "digits"),
+    ("1e-100001", "after the point"),
+    ("1e-99999999999999999999", "after the point"),
     // Names.
     ("foo", "unknown name 'foo'"),
     ("x + 1", "unknown name 'x'"),
@@ -427,7 +675,9 @@ const ERRORS: &[(&str, &str)] = &[
     ("x = = 1", "expected a value"),
     ("1 = 2", "unexpected '='"),
     ("x + 1 = 2", "unexpected '='"),
-    ("x == 1", "expected a value"),
+    ("x == 1", "unknown name 'x'"),
+    ("1 ==", "expected a value after '=='"),
+    ("== 1", "expected a value"),
     ("x = y", "unknown name 'y'"),
     // No implicit multiplication.
     ("2 pi", "missing operator before 'pi'"),
@@ -465,7 +715,7 @@ const ERRORS: &[(&str, &str)] = &[
     ("1 & 2", "unexpected character"),
     ("\0", "unexpected character '\\0'"),
     ("1 \u{1b}[31m", "unexpected character"),
-    ("3 × 4", "unexpected character '×'"),
+    ("3 · 4", "unexpected character '·'"),
     ("'", "unexpected character"),
     ("0x", "at least one digit"),
     ("0b", "at least one digit"),
@@ -476,9 +726,47 @@ const ERRORS: &[(&str, &str)] = &[
     ("1_", "'_'"),
     ("0x_ff", "'_'"),
     ("1._5", "'_'"),
+    // Booleans, comparisons, bases, functions of integers, definitions.
+    ("1 < 2 < 3", "comparisons do not chain"),
+    ("1 == 1 == 1", "comparisons do not chain"),
+    ("1 < 2 > 0", "comparisons do not chain"),
+    ("(1 < 2) + 1", "'+' needs a number, not the boolean 'true'"),
+    ("(1 < 2) == (2 < 3)", "needs a number"),
+    ("-(1 < 2)", "'-' needs a number"),
+    ("sqrt(1 < 2)", "sqrt needs a number"),
+    ("(2 > 3)!", "'!' needs a number, not the boolean 'false'"),
+    ("√(1 < 2)", "needs a number"),
+    ("gcd(1.5, 3)", "gcd is defined for integers only"),
+    ("lcm(2, sqrt(2))", "lcm is defined for integers only"),
+    ("gcd(4)", "takes at least 2 arguments"),
+    (
+        "0.5 to hex",
+        "only an exact integer can be shown in hexadecimal; 0.5 is not one",
+    ),
+    ("sqrt(2) to bin", "only an exact integer"),
+    ("(1 < 2) to oct", "not a boolean"),
+    ("2^300000 to bin", "300001 digits in base 2"),
+    ("to hex", "expected a value before 'to hex'"),
+    ("x = 1 to hex", "an assignment prints nothing"),
+    ("1 to hex + 1", "'to' converts a whole result"),
+    ("(1 to hex)", "'to' converts a whole result"),
+    ("f(x) = x^2", "user-defined functions are not supported"),
+    ("sqrt(x) = 2", "user-defined functions are not supported"),
+    ("√", "expected a value after '√'"),
+    ("√-4", "negative"),
+    ("7 mod 0", "division by zero"),
+    ("1 mod", "expected a value after 'mod'"),
     // Commands.
     (":nope", "unknown command ':nope'"),
     (":", "unknown command"),
+    (
+        ":digits 0",
+        "digits must be a whole number from 1 to 100000, not '0'",
+    ),
+    (":digits x", "digits must be"),
+    (":digits 100001", "digits must be"),
+    (":fraction maybe", "takes no argument but on or off"),
+    (":help me", "takes no argument"),
 ];
 
 #[test]
@@ -682,7 +970,27 @@ fn help_lists_every_builtin_operator_and_command() {
         }
     }
     for word in [
-        "+", "-", "*", "/", "%", "^", "**", "!", "ans", "exit", "quit", ":vars", "#",
+        "+",
+        "-",
+        "*",
+        "/",
+        "%",
+        "^",
+        "**",
+        "!",
+        "ans",
+        "exit",
+        "quit",
+        ":vars",
+        "#",
+        "mod",
+        "<=",
+        "!=",
+        "√",
+        "to hex",
+        ":digits",
+        ":fraction",
+        "≈",
     ] {
         assert!(help.contains(word), "{word} missing from :help");
     }
@@ -693,14 +1001,20 @@ fn builtins_table_is_complete() {
     let names: Vec<&str> = BUILTINS.iter().map(|b| b.name).collect();
     for name in [
         "pi", "e", "tau", "sqrt", "cbrt", "abs", "exp", "ln", "log", "floor", "ceil", "round",
-        "trunc", "sin", "cos", "tan", "asin", "acos", "atan", "min", "max",
+        "trunc", "sin", "cos", "tan", "asin", "acos", "atan", "min", "max", "gcd", "lcm",
     ] {
         assert!(names.contains(&name), "{name}");
     }
     // Every function in the table can be called with its minimum arity.
     for b in BUILTINS {
         if let Kind::Function { min_args, max_args } = b.kind {
-            let args = vec!["0.5"; min_args.max(1)].join(", ");
+            // gcd and lcm are defined on integers, the others on 0.5 too.
+            let arg = if ["gcd", "lcm"].contains(&b.name) {
+                "6"
+            } else {
+                "0.5"
+            };
+            let args = vec![arg; min_args.max(1)].join(", ");
             let result = eval(&format!("{}({args})", b.name));
             assert!(result.is_ok(), "{}: {result:?}", b.name);
             if let Some(max) = max_args {
@@ -776,7 +1090,7 @@ fn reports_point_at_the_problem() {
         ),
         (
             ":what",
-            "error: unknown command ':what' (the commands are :help and :vars)\n  :what\n  ^^^^^\n",
+            "error: unknown command ':what' (the commands are :help, :vars, :digits and :fraction)\n  :what\n  ^^^^^\n",
         ),
     ];
     for (line, expected) in cases {
@@ -952,4 +1266,128 @@ fn long_garbage_lines_fail_cleanly() {
             );
         }
     }
+}
+
+// ---- Long chains on long numbers: the same value as step by step, the limit judged on
+// every partial result ----
+
+/// `x` followed by `count` copies of `step`.
+fn chain(x: &str, step: &str, count: usize) -> String {
+    format!("{x}{}", step.repeat(count))
+}
+
+/// The column of the `n`th (1-based) occurrence of `op` in `line`.
+fn nth_column(line: &str, op: char, n: usize) -> usize {
+    line.chars()
+        .enumerate()
+        .filter(|&(_, c)| c == op)
+        .nth(n - 1)
+        .unwrap()
+        .0
+}
+
+#[test]
+fn long_chains_on_long_numbers_keep_their_values() {
+    let cases: Vec<(String, &str)> = vec![
+        (chain("3^5000", "*(2/3)", 3000), "2^3000 * 3^2000"),
+        (chain("3^5000", "*2/3", 3000), "2^3000 * 3^2000"),
+        (chain("3^5000", "/3", 4000), "3^1000"),
+        (chain("3^5000", "/(3/2)", 1000), "3^4000 * 2^1000"),
+        (chain("3^5000", "*(-7/3)", 3), "-(7^3) * 3^4997"),
+        (chain("3^5000", " + 1/3", 3000), "3^5000 + 1000"),
+        (chain("3^5000", " + 1/2 - 1/3 + 1/6", 999), "3^5000 + 333"),
+        (
+            chain("3^5000/2^3000", " - 1/2^3000", 7),
+            "(3^5000 - 7)/2^3000",
+        ),
+        (chain("3^3000", " * (1/3)", 2999), "3"),
+        (
+            format!("{} * sqrt(2)", chain("3^3000", "*(1/3)", 2999)),
+            "3 * sqrt(2)",
+        ),
+        (
+            format!("{} + 2^3000 * (1/2)", chain("3^3000", "*(1/3)", 1)),
+            "3^2999 + 2^2999",
+        ),
+        (
+            format!(
+                "{}3^3000{}",
+                "(".repeat(2000),
+                " * (2/3) + 1/3)".repeat(2000)
+            ),
+            "1 + (3^3000 - 1) * (2/3)^2000",
+        ),
+        (
+            format!(
+                "{}3^3000{} * 5 - 7",
+                "(".repeat(900),
+                " / 7 - 2)".repeat(900)
+            ),
+            "(-7/3 + (3^3000 + 7/3) * 7^-900) * 5 - 7",
+        ),
+        ("gcd(3^3000 * (1/3) * 3, 3^3000)".into(), "3^3000"),
+        ("-(3^3000 * (1/3)) + 3^2999".into(), "0"),
+        ("3^3000 * (1/3) % 7".into(), "3^2999 % 7"),
+        ("3^3000 * (1/3) == 3^2999".into(), "1 < 2"),
+        ("10^99000 * 10^500 / 10^500".into(), "10^99000"),
+        // Within a few bits of the limit: the remaining room is what may be deferred.
+        (chain("10^99999 * 2", " + 1/3 - 1/3", 2000), "10^99999 * 2"),
+    ];
+    let mut failures = Vec::new();
+    for (line, same_as) in &cases {
+        let (got, want) = (eval(line), eval(same_as));
+        if got != want || want.is_err() {
+            let short = |s: &str| s.chars().take(60).collect::<String>();
+            let show = |r: &Result<String, String>| match r {
+                Ok(v) => short(v),
+                Err(m) => format!("error: {m}"),
+            };
+            failures.push(format!(
+                "  {}...: got {}, want {}",
+                short(line),
+                show(&got),
+                show(&want)
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn long_chains_are_refused_where_the_limit_is_first_crossed() {
+    // 3^209591 is the first power of three over 100,000 digits: the product of 209,591
+    // factors, made by the 209,590th '*', is refused there.
+    let line = vec!["(2/3)"; 300_000].join("*");
+    let err = Session::new().eval_line(&line).unwrap_err();
+    assert!(
+        err.message()
+            .contains("denominator has about 100001 digits")
+    );
+    assert_eq!(err.span().unwrap().start, nth_column(&line, '*', 209_590));
+
+    let line = chain("(1/3)", "*2", 340_000);
+    let err = Session::new().eval_line(&line).unwrap_err();
+    assert!(err.message().contains("too large"));
+    // 2^332193 / 3 is the first over the limit: the 332,193rd '*' makes it.
+    assert_eq!(err.span().unwrap().start, nth_column(&line, '*', 332_193));
+
+    // A partial result over the limit is refused even if the chain would come back under.
+    let line = "10^99999 * 10 / 10";
+    let err = Session::new().eval_line(line).unwrap_err();
+    assert!(err.message().contains("too large"));
+    assert_eq!(err.span().unwrap().start, nth_column(line, '*', 1));
+    let line = "10^99000 * 10^999 * 10 / 10^1000";
+    let err = Session::new().eval_line(line).unwrap_err();
+    assert!(err.message().contains("too large"));
+    assert_eq!(err.span().unwrap().start, nth_column(line, '*', 2));
+    // 9·10^99999 + 1/3 is (27·10^99999 + 1)/3: its numerator has 100,001 digits.
+    let line = chain("10^99999 * 9", " + 1/3 - 1/3", 2000);
+    let err = Session::new().eval_line(&line).unwrap_err();
+    assert!(err.message().contains("about 100001 digits"));
+    assert_eq!(err.span().unwrap().start, nth_column(&line, '+', 1));
+
+    let line = format!("{} / 0", chain("3^3000", "*(1/3)", 5));
+    let err = Session::new().eval_line(&line).unwrap_err();
+    assert_eq!(err.message(), "division by zero");
+    assert_eq!(err.span().unwrap().start, line.find(" / 0").unwrap() + 1);
 }

@@ -223,3 +223,52 @@ fn a_signature_hint_appears_with_colour() {
     pty.send("9)\r").unwrap();
     pty.expect("3\r\n").unwrap();
 }
+
+/// Sends `line` and returns what the session printed before its next prompt.
+fn answer(pty: &mut Pty, line: &str) -> String {
+    pty.send(format!("{line}\r")).unwrap();
+    // The echo of the line itself ends in CR LF; the answer follows it.
+    pty.expect("\r\n").unwrap();
+    let found = pty.expect("> ").unwrap();
+    let text = String::from_utf8_lossy(found.before()).into_owned();
+    // The editor's escape sequences that redraw the prompt come last.
+    let text = text.split('\x1b').next().unwrap_or_default();
+    text.trim_end().to_string()
+}
+
+#[test]
+fn approximate_results_are_marked_and_exact_ones_are_not() {
+    let mut pty = start(None);
+    assert_eq!(answer(&mut pty, "1/3"), "≈ 0.33333333333333333333");
+    assert_eq!(answer(&mut pty, "1/4"), "0.25");
+    assert_eq!(answer(&mut pty, "2^(1/2)*2^(1/2)"), "≈ 2");
+    assert_eq!(answer(&mut pty, "sqrt(16)"), "4");
+    assert_eq!(answer(&mut pty, "pi"), "≈ 3.14159265358979");
+    assert_eq!(answer(&mut pty, "255 to hex"), "0xff");
+    assert_eq!(answer(&mut pty, "1 < 2"), "true");
+    // ans holds the boolean, and arithmetic on it is an error.
+    assert_eq!(answer(&mut pty, "ans"), "true");
+    assert!(answer(&mut pty, "ans + 1").starts_with("error: '+' needs a number"));
+}
+
+#[test]
+fn digits_and_fraction_change_the_display() {
+    let mut pty = start(None);
+    assert_eq!(answer(&mut pty, ":digits 5"), "");
+    assert_eq!(answer(&mut pty, "10/7"), "≈ 1.42857");
+    assert_eq!(answer(&mut pty, "sqrt(2)"), "≈ 1.4142");
+    assert!(answer(&mut pty, ":digits").starts_with("digits 5: 5 decimals"));
+    assert_eq!(
+        answer(&mut pty, ":fraction"),
+        "fraction on: exact non-integers print as p/q"
+    );
+    // A fraction printed as p/q is exact: no mark.
+    assert_eq!(answer(&mut pty, "10/7"), "10/7");
+    assert_eq!(answer(&mut pty, "0.75"), "3/4");
+    assert_eq!(answer(&mut pty, "sqrt(2)"), "≈ 1.4142");
+    assert_eq!(
+        answer(&mut pty, ":fraction"),
+        "fraction off: exact non-integers print as decimals"
+    );
+    assert_eq!(answer(&mut pty, "0.75"), "0.75");
+}

@@ -27,6 +27,16 @@ pub enum CatalogueError {
     /// The file cannot be read, is not valid TOML or lacks a required key.
     #[error(transparent)]
     File(#[from] TomlError),
+    /// A variant name (from the command line) that the catalogue does not have.
+    #[error("unknown variant `{name}` (the catalogue {path} has: {known})")]
+    UnknownVariant {
+        /// The name asked for.
+        name: String,
+        /// The catalogue file.
+        path: PathBuf,
+        /// The variants it has, comma-separated.
+        known: String,
+    },
     /// A key that no table of the catalogue has (a typo, or a key of another table).
     #[error("{path}: {table}: unknown key `{key}` (the keys here are: {known})")]
     UnknownKey {
@@ -369,18 +379,18 @@ impl Catalogue {
 
     /// Selects variants by name, in catalogue order; no names means all. An unknown name is an
     /// error that lists the known ones.
-    pub fn select(&self, names: &[String]) -> Result<Vec<&Variant>, String> {
+    pub fn select(&self, names: &[String]) -> Result<Vec<&Variant>, CatalogueError> {
         if names.is_empty() {
             return Ok(self.variants.iter().collect());
         }
         for n in names {
             if self.get(n).is_none() {
                 let known: Vec<_> = self.variants.iter().map(|v| v.name.as_str()).collect();
-                return Err(format!(
-                    "unknown variant `{n}` (the catalogue {} has: {})",
-                    self.path.display(),
-                    known.join(", ")
-                ));
+                return Err(CatalogueError::UnknownVariant {
+                    name: n.clone(),
+                    path: self.path.clone(),
+                    known: known.join(", "),
+                });
             }
         }
         Ok(self
@@ -505,7 +515,18 @@ static_binary = true
         assert!(!v.runs_as_root());
         assert!(v.hardened && v.static_binary && !v.shell);
         assert_eq!(v.max_size_mb, 1.5);
-        assert!(c.select(&["nope".into()]).unwrap_err().contains("scratch"));
+        assert!(
+            c.select(&["nope".into()])
+                .unwrap_err()
+                .to_string()
+                .contains("unknown variant `nope`")
+        );
+        assert!(
+            c.select(&["nope".into()])
+                .unwrap_err()
+                .to_string()
+                .contains("scratch")
+        );
         assert_eq!(c.select(&[]).unwrap().len(), 1);
     }
 

@@ -11,6 +11,7 @@ use std::path::Path;
 use crate::dockerfile::{
     Dockerfile, Instruction, Stage, flag_value, leading_flags, looks_like_image, without_flags,
 };
+use crate::manifest::catalogue::is_root_user;
 
 /// A lint rule: its id for reference, a short name, and the reason it exists.
 #[derive(Debug, PartialEq, Eq)]
@@ -286,11 +287,6 @@ fn check_entrypoints(d: &Dockerfile, out: &mut Vec<Finding>) {
             ));
         }
     }
-}
-
-fn is_root_user(user: &str) -> bool {
-    let u = user.split(':').next().unwrap_or("").trim();
-    u == "root" || u == "0"
 }
 
 fn check_user(d: &Dockerfile, out: &mut Vec<Finding>) {

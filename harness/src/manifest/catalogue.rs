@@ -191,7 +191,7 @@ impl Variant {
     /// Whether the catalogue expects the container to run as root (only the naive variant),
     /// which relaxes the lint rule and the structure check on the user.
     pub fn runs_as_root(&self) -> bool {
-        self.user == "root" || self.user == "0" || self.user == "0:0"
+        is_root_user(&self.user)
     }
 
     /// The image tag this variant is built under.
@@ -441,6 +441,13 @@ pub fn parse_uid_gid(user: &str) -> Option<(u32, Option<u32>)> {
         Some((u, g)) => Some((u.parse().ok()?, Some(g.parse().ok()?))),
         None => Some((user.parse().ok()?, None)),
     }
+}
+
+/// Whether a `USER` spec (`user[:group]`, by name or number) names root, uid 0. The group does
+/// not matter: uid 0 with any group is still root.
+pub fn is_root_user(user: &str) -> bool {
+    let uid = user.split(':').next().unwrap_or_default().trim();
+    uid == "root" || uid == "0"
 }
 
 /// Finds the workspace root: first from where this crate was compiled (the usual case: tests
@@ -693,5 +700,11 @@ static_binary = true
         assert_eq!(parse_uid_gid("65532:65532"), Some((65532, Some(65532))));
         assert_eq!(parse_uid_gid("10001"), Some((10001, None)));
         assert_eq!(parse_uid_gid("nonroot"), None);
+        for root in ["root", "0", "0:0", "root:root", " 0 "] {
+            assert!(is_root_user(root), "{root}");
+        }
+        for other in ["65532:65532", "10001", "nonroot", "", "100:0"] {
+            assert!(!is_root_user(other), "{other}");
+        }
     }
 }

@@ -8,6 +8,7 @@
 use std::fmt;
 use std::path::Path;
 
+use crate::docker::reference::ImageRef;
 use crate::dockerfile::{
     Dockerfile, Instruction, Stage, flag_value, leading_flags, looks_like_image, without_flags,
 };
@@ -135,22 +136,10 @@ fn finding(id: &str, line: usize, message: String) -> Finding {
     }
 }
 
-/// Splits an image reference into (name, tag, digest) the way Docker reads it: the tag is
-/// after the last `:` that follows the last `/` (so a registry port is not a tag).
+/// An image reference as (name, tag, digest).
 fn split_image(reference: &str) -> (&str, Option<&str>, Option<&str>) {
-    let (rest, digest) = match reference.split_once('@') {
-        Some((r, d)) => (r, Some(d)),
-        None => (reference, None),
-    };
-    let last_slash = rest.rfind('/').map(|i| i + 1).unwrap_or(0);
-    match rest[last_slash..].rfind(':') {
-        Some(i) => (
-            &rest[..last_slash + i],
-            Some(&rest[last_slash + i + 1..]),
-            digest,
-        ),
-        None => (rest, None, digest),
-    }
+    let r = ImageRef::parse(reference);
+    (r.name, r.tag, r.digest)
 }
 
 fn check_image_ref(reference: &str, line: usize, what: &str, out: &mut Vec<Finding>) {

@@ -18,16 +18,7 @@ use harness::manifest::catalogue::Catalogue;
 /// <target>/host-calculator, shared with the container tests: the host calculator is built
 /// once for both.
 fn host_target_dir(root: &Path) -> PathBuf {
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .or_else(|| {
-            // <target>/debug/deps/lab-<hash>
-            std::env::current_exe()
-                .ok()
-                .and_then(|exe| exe.ancestors().nth(3).map(Path::to_path_buf))
-        })
-        .unwrap_or_else(|| root.join("target"));
-    target.join("host-calculator")
+    harness::manifest::catalogue::test_target_dir(root).join("host-calculator")
 }
 
 #[test]

@@ -60,14 +60,16 @@ fn lab() {
         let _ = harness::docker::run::sweep(&engine.docker).await;
         outcomes
     });
-    let text = report(&outcomes, reference);
+    let text = report(&outcomes, reference, lab.started());
     let _ = writeln!(stderr, "\n{text}");
     if let Some(summary) = std::env::var_os("GITHUB_STEP_SUMMARY") {
         let written = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
             .open(summary)
-            .and_then(|mut f| f.write_all(report_markdown(&outcomes, reference).as_bytes()));
+            .and_then(|mut f| {
+                f.write_all(report_markdown(&outcomes, reference, lab.started()).as_bytes())
+            });
         if let Err(e) = written {
             let _ = writeln!(stderr, "cannot write the step summary: {e}");
         }

@@ -72,7 +72,10 @@ pub fn run(action: LabCommand) -> anyhow::Result<()> {
                 let mut progress = |line: String| eprintln!("    {line}");
                 let outcomes = grader.grade(&selected, mode, &mut progress).await;
                 let _ = harness::docker::run::sweep(&engine.docker).await;
-                print!("\n{}", report(&outcomes, grader.grades_references(mode)));
+                print!(
+                    "\n{}",
+                    report(&outcomes, grader.grades_references(mode), lab.started())
+                );
                 anyhow::ensure!(
                     outcomes.iter().all(Outcome::ok),
                     "{}",

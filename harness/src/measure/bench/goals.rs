@@ -3,6 +3,7 @@
 use std::fmt::Write as _;
 use std::time::Duration;
 
+use super::host::Comparison;
 use super::stats::duration_text;
 use super::{FLOOR_GOAL, RATIO_GOAL, SCRATCH_GOAL_BYTES, START_GOAL, WARM_GOAL};
 use crate::render::format::{group_digits, human_size};
@@ -127,23 +128,30 @@ pub fn start_goal(t: Duration) -> Goal {
     )
 }
 
-/// The script evaluated faster than `bc`, with the same output.
-pub fn script_goal(calculator: Duration, bc: Duration, differing_lines: usize) -> Goal {
+/// The script evaluated faster than `bc`, with the same values. The outputs are compared
+/// numerically ([`Comparison`]): `bc` truncates its 20th decimal and writes `.5` where the
+/// calculator rounds and writes `0.5`.
+pub fn script_goal(calculator: Duration, bc: Duration, comparison: Comparison) -> Goal {
     let mut figure = format!(
         "{} vs {}, {:.1}x",
         duration_text(calculator),
         duration_text(bc),
         bc.as_secs_f64() / calculator.as_secs_f64().max(1e-9)
     );
-    if differing_lines == 0 {
-        figure.push_str(", same output");
+    if comparison.differing == 0 {
+        let _ = write!(
+            figure,
+            ", same values ({} lines alike, {} equal as numbers)",
+            group_digits(comparison.same_text as u64),
+            group_digits(comparison.numerically_equal as u64)
+        );
     } else {
-        let _ = write!(figure, ", {differing_lines} lines differ");
+        let _ = write!(figure, ", {} lines differ", comparison.differing);
     }
     Goal::new(
         "script faster than bc",
         figure,
-        calculator < bc && differing_lines == 0,
+        calculator < bc && comparison.differing == 0,
     )
 }
 
@@ -204,9 +212,26 @@ mod tests {
         assert_eq!(warm_goal(ms(1), Duration::ZERO).verdict, Verdict::NotMet);
         assert_eq!(start_goal(ms(5)).verdict, Verdict::Met);
         assert_eq!(start_goal(ms(6)).verdict, Verdict::NotMet);
-        assert_eq!(script_goal(ms(300), ms(400), 0).verdict, Verdict::Met);
-        assert_eq!(script_goal(ms(300), ms(400), 2).verdict, Verdict::NotMet);
-        assert_eq!(script_goal(ms(500), ms(400), 0).verdict, Verdict::NotMet);
+        let alike = Comparison {
+            same_text: 7,
+            numerically_equal: 3,
+            differing: 0,
+        };
+        let off = Comparison {
+            differing: 2,
+            ..alike
+        };
+        assert_eq!(script_goal(ms(300), ms(400), alike).verdict, Verdict::Met);
+        assert!(
+            script_goal(ms(300), ms(400), alike)
+                .figure
+                .contains("3 equal as numbers")
+        );
+        assert_eq!(script_goal(ms(300), ms(400), off).verdict, Verdict::NotMet);
+        assert_eq!(
+            script_goal(ms(500), ms(400), alike).verdict,
+            Verdict::NotMet
+        );
         assert_eq!(
             smallest_size_goal("scratch", 1_432_672).show(),
             "scratch < 1.40 MB: NOT MET (1,432,672 bytes)"

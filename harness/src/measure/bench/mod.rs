@@ -45,6 +45,7 @@ mod stats;
 mod table;
 
 pub use goals::{Goal, Verdict};
+pub use host::{Comparison, Dialect, compare_numerically, script};
 pub use options::BenchOptions;
 pub use page::{HostResult, Meta, Results, VariantResult, render_page};
 pub use stats::{Timing, duration_text, median};

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use super::SCRIPT_LINES;
 use super::goals::*;
+use super::host::Comparison;
 use super::stats::{Timing, duration_text};
 use super::table::Table;
 use crate::render::format::{group_digits, human_size};
@@ -50,10 +51,10 @@ pub struct HostResult {
     pub start: Option<Timing>,
     /// The generated script through the calculator.
     pub script: Option<Timing>,
-    /// The same script through bc (None: bc not installed or failed).
+    /// The same script, in bc's dialect, through bc (None: bc not installed or failed).
     pub bc: Option<Timing>,
-    /// Lines whose output differs between the two.
-    pub differing_lines: usize,
+    /// The two outputs compared as numbers.
+    pub comparison: Comparison,
     /// Why something is missing.
     pub errors: Vec<String>,
 }
@@ -177,9 +178,7 @@ impl Results {
             )),
         }
         match (self.host.script, self.host.bc) {
-            (Some(c), Some(b)) => {
-                goals.push(script_goal(c.median, b.median, self.host.differing_lines))
-            }
+            (Some(c), Some(b)) => goals.push(script_goal(c.median, b.median, self.host.comparison)),
             _ => goals.push(Goal::not_measured(
                 "script faster than bc",
                 "bc not installed or not run",
@@ -325,7 +324,7 @@ impl Results {
             time(h.script),
             String::new(),
             match (h.script, h.bc) {
-                (Some(c), Some(b)) => script_goal(c.median, b.median, h.differing_lines).show(),
+                (Some(c), Some(b)) => script_goal(c.median, b.median, h.comparison).show(),
                 _ => String::new(),
             },
         ]);
@@ -398,9 +397,14 @@ pub fn render_page(meta: &Meta, results: &Results) -> String {
          is warm. Start to result: for an image, `docker run IMAGE 6 '*' 7` from create to \
          exit; on the host, the release binary from spawn to exit. docker stop: a container \
          waiting on open stdin, from the stop request to its end (10 s would mean SIGTERM was \
-         ignored). The script mixes `i*i+7`, `(i+3)*(i-2)`, `i%97` and a 46-digit cube \
-         product on growing `i`, fed on stdin to both the calculator and `BC_LINE_LENGTH=0 \
-         bc -q`, and both outputs are compared line by line.\n\n",
+         ignored). The script mixes integer arithmetic, remainders, 46-digit products, \
+         powers, small factorials, exact divisions and inexact ones on growing `i` (the \
+         table is in `harness/src/measure/bench/host.rs`), fed on stdin to the calculator \
+         and, written in bc's dialect with `scale=20`, to `BC_LINE_LENGTH=0 bc -q`; the \
+         outputs are compared numerically, line by line: bc truncates its 20th decimal \
+         and writes `.125` where the calculator rounds and writes `0.125`, so a line \
+         agrees when its text is the same or its values are within one unit of the 20th \
+         decimal.\n\n",
     );
     out.push_str("## Goals\n\n");
     let goals = results.goals();

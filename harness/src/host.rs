@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
-use crate::run::Output;
+use crate::docker::run::Output;
 
 /// Builds the host calculator (debug) under `target_dir` and returns its path. A target
 /// directory of its own keeps this build from waiting on the outer `cargo test`'s lock.

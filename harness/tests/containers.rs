@@ -13,10 +13,10 @@ use std::path::{Path, PathBuf};
 use std::sync::{LazyLock, OnceLock};
 use std::time::Duration;
 
-use harness::catalogue::{Catalogue, Variant};
-use harness::engine::{self, Engine};
-use harness::inspect::{ImageFacts, REQUIRED_LABELS};
-use harness::run::{Run, TtySession, Waiting};
+use harness::docker::engine::{self, Engine};
+use harness::docker::run::{Run, TtySession, Waiting};
+use harness::image::inspect::{ImageFacts, REQUIRED_LABELS};
+use harness::manifest::catalogue::{Catalogue, Variant};
 
 static RUNTIME: LazyLock<tokio::runtime::Runtime> = LazyLock::new(|| {
     tokio::runtime::Builder::new_multi_thread()
@@ -47,7 +47,7 @@ static ENGINE: LazyLock<Result<Option<Engine>, ()>> = LazyLock::new(|| {
         Ok(engine) => {
             let _ = writeln!(stderr, "{}", engine.describe());
             let swept = RUNTIME
-                .block_on(harness::run::sweep(&engine.docker))
+                .block_on(harness::docker::run::sweep(&engine.docker))
                 .unwrap_or(0);
             if swept > 0 {
                 let _ = writeln!(
@@ -125,8 +125,8 @@ async fn image(variant: &Variant) -> Result<String, Failed> {
     let result = cell
         .get_or_init(|| async {
             let mut last_step = String::new();
-            let mut progress = |event: harness::build::BuildEvent| {
-                if let harness::build::BuildEvent::Step {
+            let mut progress = |event: harness::docker::build::BuildEvent| {
+                if let harness::docker::build::BuildEvent::Step {
                     step,
                     total,
                     instruction,
@@ -137,13 +137,13 @@ async fn image(variant: &Variant) -> Result<String, Failed> {
                     note!("    [build {}] {short}", variant.name);
                 }
             };
-            harness::build::build_variant(docker(), &CATALOGUE, variant, &mut progress)
+            harness::docker::build::build_variant(docker(), &CATALOGUE, variant, &mut progress)
                 .await
                 .map(|built| {
                     note!(
                         "    [build {}] done in {} ({}/{} steps cached)",
                         variant.name,
-                        harness::format::seconds(built.duration),
+                        harness::render::format::seconds(built.duration),
                         built.cached_steps,
                         built.steps
                     );
@@ -159,7 +159,7 @@ async fn facts(variant: &Variant) -> Result<ImageFacts, Failed> {
     let tag = image(variant).await?;
     let cell = &FACTS[&variant.name];
     cell.get_or_init(|| async {
-        harness::inspect::inspect_image(docker(), &tag, false)
+        harness::image::inspect::inspect_image(docker(), &tag, false)
             .await
             .map_err(|e| e.to_string())
     })
@@ -191,7 +191,7 @@ fn target_dir() -> PathBuf {
         .unwrap_or_else(|| CATALOGUE.root.join("target"))
 }
 
-fn host_run(args: &[String], stdin: Option<&[u8]>) -> Result<harness::run::Output, Failed> {
+fn host_run(args: &[String], stdin: Option<&[u8]>) -> Result<harness::docker::run::Output, Failed> {
     harness::host::run_calculator(&host_calculator()?, args, stdin.unwrap_or_default())
         .map_err(Failed)
 }
@@ -217,8 +217,8 @@ fn transcript_args() -> Vec<String> {
 /// the exit status.
 fn same(
     how: &str,
-    host: &harness::run::Output,
-    container: &harness::run::Output,
+    host: &harness::docker::run::Output,
+    container: &harness::docker::run::Output,
 ) -> Result<(), Failed> {
     let mut problems = Vec::new();
     if host.stdout != container.stdout {
@@ -228,7 +228,7 @@ fn same(
             container.stdout_text()
         ));
     }
-    let lines = |o: &harness::run::Output| {
+    let lines = |o: &harness::docker::run::Output| {
         o.stderr_text()
             .lines()
             .map(String::from)
@@ -343,7 +343,7 @@ async fn docker_stop_is_prompt(v: &Variant) -> Result<(), Failed> {
 
 async fn detached_exits_at_once(v: &Variant) -> Result<(), Failed> {
     let tag = image(v).await?;
-    let (code, took) = harness::run::detached(&tag, Duration::from_secs(20)).await?;
+    let (code, took) = harness::docker::run::detached(&tag, Duration::from_secs(20)).await?;
     check(code == 0, || {
         format!(
             "`docker run -d` without stdin exited {code}: end of input must end the calculator with status 0"
@@ -384,17 +384,17 @@ async fn shell_as_catalogued(v: &Variant) -> Result<(), Failed> {
 async fn size_within_bounds(v: &Variant) -> Result<(), Failed> {
     let tag = image(v).await?;
     let size = image_size(&tag).await?;
-    let mb = harness::format::megabytes(size);
+    let mb = harness::render::format::megabytes(size);
     note!(
         "    [{}] {} ({} bytes)",
         v.name,
-        harness::format::human_size(size),
-        harness::format::group_digits(size)
+        harness::render::format::human_size(size),
+        harness::render::format::group_digits(size)
     );
     check(mb >= v.min_size_mb && mb <= v.max_size_mb, || {
         format!(
             "{tag} is {} but the catalogue bounds are {} MB to {} MB",
-            harness::format::human_size(size),
+            harness::render::format::human_size(size),
             v.min_size_mb,
             v.max_size_mb
         )
@@ -414,12 +414,12 @@ async fn structure(v: &Variant) -> Result<(), Failed> {
     note!(
         "    [{}] {} files, {} packages, {} layers, user {}, entrypoint {:?}, wasted {}",
         v.name,
-        harness::format::group_digits(f.files),
+        harness::render::format::group_digits(f.files),
         f.packages.len(),
         f.layers,
         f.effective_user(),
         f.entrypoint,
-        harness::format::human_size(f.wasted_bytes)
+        harness::render::format::human_size(f.wasted_bytes)
     );
     let mut problems = Vec::new();
     let yes_no = |b: bool| if b { "has" } else { "has no" };
@@ -502,15 +502,15 @@ async fn sizes_are_ordered() -> Result<(), Failed> {
         check(sa > sb, || {
             format!(
                 "{a} ({}) should be larger than {b} ({})",
-                harness::format::human_size(sa),
-                harness::format::human_size(sb)
+                harness::render::format::human_size(sa),
+                harness::render::format::human_size(sb)
             )
         })?;
     }
     let (first, last) = (sizes[0].1, sizes[sizes.len() - 1].1);
     note!(
         "    naive -> scratch: {}",
-        harness::format::reduction(first, last)
+        harness::render::format::reduction(first, last)
     );
     Ok(())
 }

@@ -11,9 +11,9 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use harness::catalogue::Catalogue;
-use harness::engine;
+use harness::docker::engine;
 use harness::lab::{Grader, Lab, Mode, report, report_markdown, score_line};
+use harness::manifest::catalogue::Catalogue;
 
 /// <target>/host-calculator, shared with the container tests: the host calculator is built
 /// once for both.
@@ -66,7 +66,7 @@ fn lab() {
             let _ = writeln!(std::io::stderr(), "    {line}");
         };
         let outcomes = grader.grade(&exercises, Mode::Auto, &mut progress).await;
-        let _ = harness::run::sweep(&engine.docker).await;
+        let _ = harness::docker::run::sweep(&engine.docker).await;
         outcomes
     });
     let text = report(&outcomes, reference);

@@ -3,8 +3,8 @@
 
 use std::path::Path;
 
-use harness::catalogue::Catalogue;
-use harness::lint::{LintOptions, RULES, lint_file};
+use harness::dockerfile::lint::{LintOptions, RULES, lint_file};
+use harness::manifest::catalogue::Catalogue;
 
 fn fixtures() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lint")
@@ -70,8 +70,8 @@ fn buildkit_only_syntax_is_reported_per_line() {
 #[test]
 fn the_naive_variant_may_run_as_root_but_nothing_else_may() {
     let text = "FROM rust:1.95-trixie\nCOPY . .\nENTRYPOINT [\"cargo\", \"run\"]\n";
-    assert!(harness::lint::lint(text, LintOptions { allow_root: true }).is_empty());
-    let findings = harness::lint::lint(text, LintOptions::default());
+    assert!(harness::dockerfile::lint::lint(text, LintOptions { allow_root: true }).is_empty());
+    let findings = harness::dockerfile::lint::lint(text, LintOptions::default());
     assert_eq!(findings.len(), 1);
     assert!(
         findings[0].message.contains("USER 65532:65532"),

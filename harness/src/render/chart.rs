@@ -7,7 +7,7 @@
 
 use std::fmt::Write as _;
 
-use crate::format::human_size;
+use crate::render::format::human_size;
 
 /// A logarithmic axis from `lower` to `upper` (both positive).
 #[derive(Debug, Clone, Copy, PartialEq)]

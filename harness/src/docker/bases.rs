@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use bollard::Docker;
 
 use crate::STAND_IN_LABEL;
+use crate::docker::engine::{is_not_found, short_reason};
 use crate::dockerfile::Dockerfile;
-use crate::engine::{is_not_found, short_reason};
 
 /// The recipe script, relative to the workspace root.
 pub const BUILD_BASES: &str = "docker/bases/build-bases.sh";

@@ -9,10 +9,10 @@ use bollard::Docker;
 use bollard::query_parameters::BuildImageOptionsBuilder;
 use futures_util::StreamExt;
 
-use crate::bases::{BasesError, ensure_bases};
-use crate::catalogue::{Catalogue, Variant};
-use crate::context::build_context;
-use crate::engine::short_reason;
+use crate::docker::bases::{BasesError, ensure_bases};
+use crate::docker::context::build_context;
+use crate::docker::engine::short_reason;
+use crate::manifest::catalogue::{Catalogue, Variant};
 
 /// Serialises builds in this process, whoever asks (tests, demo, bench).
 static BUILD_LOCK: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
@@ -193,7 +193,7 @@ impl BuildError {
 }
 
 /// Builds `variant` of `catalogue` and tags it `<repository>:<name>`, calling `progress` for
-/// every step and line. Missing base images are made first (see [`crate::bases`]).
+/// every step and line. Missing base images are made first (see [`crate::docker::bases`]).
 pub async fn build_variant(
     docker: &Docker,
     catalogue: &Catalogue,
@@ -282,7 +282,7 @@ pub async fn build_dockerfile_with(
             progress(BuildEvent::Preparing(format!(
                 "build context: {} files, {}",
                 context.files.len(),
-                crate::format::human_size(context.tar.len() as u64)
+                crate::render::format::human_size(context.tar.len() as u64)
             )));
             context.tar
         }

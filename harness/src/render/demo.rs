@@ -5,19 +5,13 @@
 //! terminal, one line per finished build otherwise), results to stdout. Box drawing and
 //! colour only on a terminal (colour also off with `NO_COLOR`); the table fits the width of
 //! the terminal or `COLUMNS`, abbreviating and then dropping columns when it is narrow.
-
-use std::time::Duration;
-
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{CellAlignment, ContentArrangement, Table, TableStyle};
 use console::{Term, measure_text_width, style};
-use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::build::BuildEvent;
-use crate::catalogue::Catalogue;
-use crate::chart::{Bar, TextStyle, render_text};
-use crate::format::{group_digits, human_size, seconds};
-use crate::measure::{MeasureOptions, Measurement, Progress, Row, Stage, measure};
+use crate::measure::{Measurement, Row};
+use crate::render::chart::{Bar, TextStyle, render_text};
+use crate::render::format::{group_digits, human_size, seconds};
 
 /// The width used when neither `COLUMNS` nor a terminal says otherwise.
 pub const DEFAULT_WIDTH: usize = 100;
@@ -434,217 +428,10 @@ pub fn render(m: &Measurement, style: &Style) -> String {
     out
 }
 
-/// `harness demo`: measures every variant (building with live progress on stderr), then
-/// prints the table, the chart and the answers on stdout.
-pub async fn run(docker: &bollard::Docker, options: MeasureOptions) -> Result<(), String> {
-    let catalogue = Catalogue::load().map_err(|e| e.to_string())?;
-    let style = Style::detect();
-    let mut view = ProgressView::new(&options.question);
-    let measured = measure(docker, &catalogue, &options, &mut |p| view.handle(p)).await;
-    let m = measured.map_err(|e| {
-        view.fail();
-        e.to_string()
-    })?;
-    print!("{}", render(&m, &style));
-    Ok(())
-}
-
-/// Shows a measurement's progress on stderr: on a terminal a live bar per build with the
-/// current step (`[n/m] INSTRUCTION`) and a spinner while images are measured; otherwise one
-/// line per build and per step that really runs (cached steps take no time to watch).
-pub struct ProgressView {
-    live: bool,
-    colour: bool,
-    bar: Option<ProgressBar>,
-    name: String,
-    position: String,
-    step: Option<String>,
-    step_shown: bool,
-    question: String,
-}
-
-impl ProgressView {
-    /// A view for stderr as it is (a terminal or not); `question` is what the run stage asks.
-    pub fn new(question: &str) -> ProgressView {
-        let err = Term::stderr();
-        ProgressView {
-            live: err.is_term(),
-            colour: console::colors_enabled_stderr(),
-            bar: None,
-            name: String::new(),
-            position: String::new(),
-            step: None,
-            step_shown: false,
-            question: question.to_string(),
-        }
-    }
-
-    fn spinner(&mut self, template: &str) -> ProgressBar {
-        let template = if self.colour {
-            template
-                .replace("{spinner}", "{spinner:.cyan}")
-                .replace("{prefix}", "{prefix:.bold}")
-        } else {
-            template.to_string()
-        };
-        let bar = ProgressBar::new_spinner().with_style(
-            ProgressStyle::with_template(&template)
-                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
-        );
-        bar.set_prefix(format!("{} {}", self.name, self.position));
-        bar.enable_steady_tick(Duration::from_millis(100));
-        bar
-    }
-
-    fn clear(&mut self) {
-        if let Some(bar) = self.bar.take() {
-            bar.finish_and_clear();
-        }
-    }
-
-    fn mark(&self, ok: bool) -> String {
-        let text = if ok { "ok" } else { "FAILED" };
-        if !self.colour {
-            return text.to_string();
-        }
-        let styled = style(text).force_styling(true);
-        if ok { styled.green() } else { styled.red() }.to_string()
-    }
-
-    /// Handles one event of [`crate::measure::measure`].
-    pub fn handle(&mut self, event: Progress) {
-        match event {
-            Progress::Variant {
-                name,
-                index,
-                total,
-                stage,
-            } => {
-                self.clear();
-                self.name = name;
-                self.position = format!("({}/{total})", index + 1);
-                self.step = None;
-                self.step_shown = false;
-                if self.live {
-                    let template = match stage {
-                        Stage::Build => "{spinner} building {prefix} {wide_msg} {elapsed:>4}",
-                        Stage::Inspect => "{spinner} measuring {prefix} {wide_msg} {elapsed:>4}",
-                        Stage::Run => "{spinner} asking {prefix} {wide_msg}",
-                    };
-                    let bar = self.spinner(template);
-                    match stage {
-                        Stage::Build => bar.set_message("preparing the build context"),
-                        Stage::Inspect => bar.set_message("reading its configuration and layers"),
-                        Stage::Run => bar.set_message(format!("calculator {}", self.question)),
-                    }
-                    self.bar = Some(bar);
-                } else if stage == Stage::Build {
-                    eprintln!("building {} {}", self.name, self.position);
-                }
-            }
-            Progress::Build(event) => self.build_event(event),
-            Progress::Built(summary) => {
-                self.clear();
-                let what = if summary.fully_cached() {
-                    "all from the cache".to_string()
-                } else {
-                    format!("{} run, the rest from the cache", summary.steps_run())
-                };
-                eprintln!(
-                    "  {} {:<18} {:>5}  {} steps, {what}",
-                    self.mark(true),
-                    self.name,
-                    seconds(summary.duration),
-                    summary.steps,
-                );
-            }
-            Progress::Inspected { cached } => {
-                self.clear();
-                if !self.live {
-                    eprintln!(
-                        "measured {} {}{}",
-                        self.name,
-                        self.position,
-                        if cached {
-                            " (unchanged image: facts from the cache)"
-                        } else {
-                            ""
-                        }
-                    );
-                }
-            }
-            Progress::Answered(_) => self.clear(),
-        }
-    }
-
-    fn build_event(&mut self, event: BuildEvent) {
-        match event {
-            BuildEvent::Step {
-                step,
-                total,
-                instruction,
-            } => {
-                let text = one_line(&format!("[{step}/{total}] {instruction}"));
-                if let Some(bar) = &self.bar {
-                    bar.set_message(text.clone());
-                }
-                self.step = Some(text);
-                self.step_shown = false;
-            }
-            BuildEvent::Output(line) => {
-                if let Some(bar) = &self.bar {
-                    // The step, and what it is doing now (`Compiling num-bigint ...`); the
-                    // builder's own bookkeeping lines say nothing to a class.
-                    if let Some(step) = &self.step
-                        && is_worth_showing(&line)
-                    {
-                        bar.set_message(format!("{step}  | {}", one_line(line.trim())));
-                    }
-                } else if !self.step_shown
-                    && line.contains("Running in")
-                    && let Some(step) = &self.step
-                {
-                    // A step that really runs: worth a line in a log.
-                    eprintln!("  {}", console::truncate_str(&one_line(step), 120, "..."));
-                    self.step_shown = true;
-                }
-            }
-            BuildEvent::Preparing(line) => match &self.bar {
-                Some(bar) => bar.set_message(one_line(&line)),
-                None => eprintln!("  {}", one_line(&line)),
-            },
-            BuildEvent::Cached => {}
-        }
-    }
-
-    /// Clears a live bar and shows the failure mark, before the error is printed.
-    pub fn fail(&mut self) {
-        self.clear();
-        if !self.name.is_empty() {
-            eprintln!("  {} {}", self.mark(false), self.name);
-        }
-    }
-}
-
-/// Whether a build output line says what a step is doing, rather than being the legacy
-/// builder's bookkeeping (`---> 1a2b3c`, `Removing intermediate container`).
-fn is_worth_showing(line: &str) -> bool {
-    let line = line.trim();
-    !(line.is_empty()
-        || line.starts_with("--->")
-        || line.starts_with("Removing intermediate container")
-        || line.starts_with("Successfully built")
-        || line.starts_with("Successfully tagged"))
-}
-
-fn one_line(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::measure::tests::sample;
+    use crate::measure::survey::tests::sample;
 
     #[test]
     fn a_wide_table_has_every_column_and_the_correct_reductions() {
@@ -738,16 +525,6 @@ mod tests {
         m.rows[2].answer.stdout = "0".into();
         let text = render_answers(&m, &Style::plain(80));
         assert!(text.contains("do NOT all give the same answer"));
-    }
-
-    #[test]
-    fn builder_bookkeeping_is_not_shown_as_progress() {
-        assert!(is_worth_showing("   Compiling num-bigint v0.4.6"));
-        assert!(!is_worth_showing(" ---> Running in 1a2b3c4d"));
-        assert!(!is_worth_showing(
-            "Removing intermediate container 1a2b3c4d"
-        ));
-        assert!(!is_worth_showing("   "));
     }
 
     #[test]

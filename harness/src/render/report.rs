@@ -5,13 +5,10 @@
 
 use std::path::{Path, PathBuf};
 
-use bollard::Docker;
-
-use crate::catalogue::Catalogue;
-use crate::chart::render_svg;
-use crate::demo::{ProgressView, size_bars};
-use crate::format::{group_digits, human_size, seconds};
-use crate::measure::{MeasureOptions, Measurement, measure};
+use crate::measure::Measurement;
+use crate::render::chart::render_svg;
+use crate::render::demo::size_bars;
+use crate::render::format::{group_digits, human_size, seconds};
 
 /// The results page, relative to the workspace root.
 pub const RESULTS_PAGE: &str = "docs/src/results.md";
@@ -267,32 +264,10 @@ pub fn write(root: &Path, m: &Measurement) -> Result<(PathBuf, PathBuf), ReportE
     Ok((page_path, chart_path))
 }
 
-/// `harness report`: measures (building where needed, with progress on stderr) and writes
-/// the results page and its chart.
-pub async fn run(docker: &Docker, options: MeasureOptions) -> Result<(), String> {
-    let catalogue = Catalogue::load().map_err(|e| e.to_string())?;
-    let mut view = ProgressView::new(&options.question);
-    let measured = measure(docker, &catalogue, &options, &mut |p| view.handle(p)).await;
-    let m = measured.map_err(|e| {
-        view.fail();
-        e.to_string()
-    })?;
-    let (page, chart) = write(&catalogue.root, &m).map_err(|e| e.to_string())?;
-    for path in [page, chart] {
-        println!(
-            "wrote {}",
-            path.strip_prefix(&catalogue.root)
-                .unwrap_or(&path)
-                .display()
-        );
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::measure::tests::sample;
+    use crate::measure::survey::tests::sample;
 
     const PAGE: &str = "# Results\n\nIntro, kept.\n\n<!-- BEGIN GENERATED: just report replaces everything between these two markers. -->\n\nold text\n| old | table |\n\n<!-- END GENERATED -->\n\nAfter, kept too.\n";
 

@@ -21,7 +21,7 @@ use testcontainers::{ContainerAsync, GenericImage, ImageExt};
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 
 use crate::CONTAINER_LABEL;
-use crate::engine::short_reason;
+use crate::docker::engine::short_reason;
 
 /// How long a run may take before it is declared hung (the seed's calculator looped forever
 /// on end of input; ours must not).

@@ -18,13 +18,13 @@ use bollard::query_parameters::{CreateContainerOptions, DownloadFromContainerOpt
 use futures_util::StreamExt;
 use serde::Deserialize;
 
-use crate::build::{BuildEvent, BuildOptions, build_dockerfile_with};
-use crate::catalogue::{Catalogue, Variant};
+use crate::docker::build::{BuildEvent, BuildOptions, build_dockerfile_with};
+use crate::docker::engine::short_reason;
+use crate::docker::run::{ContainerGuard, Run};
 use crate::dockerfile::Dockerfile;
-use crate::engine::short_reason;
-use crate::format::human_size;
-use crate::lint::{LintOptions, lint_file};
-use crate::run::{ContainerGuard, Run};
+use crate::dockerfile::lint::{LintOptions, lint_file};
+use crate::manifest::catalogue::{Catalogue, Variant};
+use crate::render::format::human_size;
 
 /// Where the manifest lives, relative to the workspace root.
 pub const MANIFEST_PATH: &str = "docker/lab/exercises.toml";
@@ -826,7 +826,7 @@ impl<'a> Grader<'a> {
     async fn created(&self, image: &str) -> Result<ContainerGuard, String> {
         let body = ContainerCreateBody {
             image: Some(image.to_string()),
-            labels: Some(crate::run::labels()),
+            labels: Some(crate::docker::run::labels()),
             ..Default::default()
         };
         let created = self
@@ -948,7 +948,11 @@ impl<'a> Grader<'a> {
         changed.extend_from_slice(format!("\n// lab cache probe {nonce}\n").as_bytes());
         let file = dockerfile.to_path_buf();
         let context = tokio::task::spawn_blocking(move || {
-            crate::context::build_context_with(&root, &file, &[(PROBE_SOURCE.to_string(), changed)])
+            crate::docker::context::build_context_with(
+                &root,
+                &file,
+                &[(PROBE_SOURCE.to_string(), changed)],
+            )
         })
         .await
         .expect("context task does not panic")
@@ -1093,7 +1097,7 @@ fn lint_check(path: &Path) -> CheckResult {
 
 /// The size check's verdict: "your final image is 1.21 GB; the bound is 1.5 MB".
 pub fn size_verdict(size: u64, min_mb: f64, max_mb: f64) -> CheckResult {
-    let mb = crate::format::megabytes(size);
+    let mb = crate::render::format::megabytes(size);
     if mb > max_mb {
         fail(format!(
             "your final image is {}; the bound is {max_mb} MB",
@@ -1136,7 +1140,7 @@ pub fn user_verdict(user: &str, d: &Dockerfile) -> CheckResult {
 }
 
 /// The answers check's verdict from the output of `docker run IMAGE 6 '*' 7`.
-pub fn answer_verdict(out: &crate::run::Output) -> CheckResult {
+pub fn answer_verdict(out: &crate::docker::run::Output) -> CheckResult {
     if out.exit_code == 0 && out.stdout == b"42\n" {
         return Ok(());
     }
@@ -1164,8 +1168,8 @@ pub fn answer_verdict(out: &crate::run::Output) -> CheckResult {
 /// The transcript check's verdict: where the container's output first differs from the
 /// host's.
 pub fn transcript_verdict(
-    host: &crate::run::Output,
-    container: &crate::run::Output,
+    host: &crate::docker::run::Output,
+    container: &crate::docker::run::Output,
 ) -> CheckResult {
     let first_difference = |a: &str, b: &str| {
         let (a, b): (Vec<&str>, Vec<&str>) = (a.lines().collect(), b.lines().collect());
@@ -1294,114 +1298,6 @@ impl CacheWatcher {
             total,
             instruction,
         })
-    }
-}
-
-// ---- the command line ----------------------------------------------------------------------
-
-/// `harness lab ...`: what `just lab` and a learner run.
-#[derive(Debug, clap::Subcommand)]
-pub enum LabCommand {
-    /// Start the lab: copy each exercise's skeleton into docker/lab/, never over a file that
-    /// exists, and say what to do next.
-    Init,
-    /// Grade the exercises (all when none is named, by number or name), like `cargo test`.
-    Grade {
-        /// Exercises to grade: `1`, `01` or `multi-stage`.
-        exercises: Vec<String>,
-        /// Grade the reference solutions even when the lab is started.
-        #[arg(long)]
-        reference: bool,
-    },
-    /// Put skeletons back for missing or untouched exercises; a changed file is kept unless
-    /// --discard-my-work is given.
-    Reset {
-        /// Exercises to reset (all when none is named).
-        exercises: Vec<String>,
-        /// Replace exercises you changed with their skeleton: your work in them is lost.
-        #[arg(long)]
-        discard_my_work: bool,
-    },
-}
-
-/// Runs a `harness lab` subcommand; `Err` carries the message for the user.
-pub fn command(action: LabCommand) -> Result<(), String> {
-    let catalogue = Catalogue::load().map_err(|e| e.to_string())?;
-    let lab = Lab::load(&catalogue.root, &catalogue).map_err(|e| e.to_string())?;
-    match action {
-        LabCommand::Init => {
-            for (e, action) in init(&lab).map_err(|e| e.to_string())? {
-                let what = match action {
-                    FileAction::Created => "created",
-                    _ => "kept (yours, not overwritten)",
-                };
-                println!("  {:<32} {what}", e.dockerfile.display());
-            }
-            println!(
-                "\nThe lab is started. Next:\n  1. open {} and follow its TODO comments;\n  2. run `cargo test -p harness --test lab` (or all of `cargo test`): one line per exercise, a hint for the first failure;\n  3. fix, run again, and commit your Dockerfiles.\nExercises are graded in order; the walkthrough's lab chapter is docs/src/lab.md.",
-                lab.exercises[0].dockerfile.display()
-            );
-            Ok(())
-        }
-        LabCommand::Reset {
-            exercises,
-            discard_my_work,
-        } => {
-            let selected = lab.select(&exercises)?;
-            let mut kept = 0;
-            for (e, action) in reset(&lab, &selected, discard_my_work).map_err(|e| e.to_string())? {
-                let what = match action {
-                    FileAction::Created => "created from its skeleton",
-                    FileAction::Unchanged => "unchanged (still the skeleton)",
-                    FileAction::Restored => "replaced by its skeleton (your changes are gone)",
-                    FileAction::Kept => {
-                        kept += 1;
-                        "kept: it has your changes"
-                    }
-                };
-                println!("  {:<32} {what}", e.dockerfile.display());
-            }
-            if kept > 0 {
-                println!(
-                    "\n{kept} file(s) with your changes were kept; `harness lab reset --discard-my-work EXERCISE` replaces them."
-                );
-            }
-            Ok(())
-        }
-        LabCommand::Grade {
-            exercises,
-            reference,
-        } => {
-            let selected = lab.select(&exercises)?;
-            let rt = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
-            rt.block_on(async {
-                let engine = crate::engine::connect().await.map_err(|e| e.to_string())?;
-                eprintln!("{}", engine.describe());
-                let target = std::env::var_os("CARGO_TARGET_DIR")
-                    .map(PathBuf::from)
-                    .unwrap_or_else(|| lab.root.join("target"));
-                let mut grader = Grader::new(
-                    &engine.docker,
-                    &catalogue,
-                    &lab,
-                    target.join("host-calculator"),
-                );
-                let mode = if reference {
-                    Mode::Reference
-                } else {
-                    Mode::Auto
-                };
-                let mut progress = |line: String| eprintln!("    {line}");
-                let outcomes = grader.grade(&selected, mode, &mut progress).await;
-                let _ = crate::run::sweep(&engine.docker).await;
-                print!("\n{}", report(&outcomes, grader.grades_references(mode)));
-                if outcomes.iter().all(Outcome::ok) {
-                    Ok(())
-                } else {
-                    Err(score_line(&outcomes))
-                }
-            })
-        }
     }
 }
 
@@ -1573,7 +1469,7 @@ hints = { size = "does the last FROM start from scratch?" }
 
     #[test]
     fn answer_hints_explain_a_missing_loader() {
-        let out = crate::run::Output {
+        let out = crate::docker::run::Output {
             stdout: Vec::new(),
             stderr: b"exec /usr/local/bin/calculator: no such file or directory\n".to_vec(),
             exit_code: 1,

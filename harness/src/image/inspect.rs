@@ -12,8 +12,8 @@ use futures_util::StreamExt;
 use tokio::io::AsyncWriteExt;
 
 use crate::STAND_IN_LABEL;
-use crate::catalogue::{Catalogue, Variant};
-use crate::engine::short_reason;
+use crate::docker::engine::short_reason;
+use crate::manifest::catalogue::{Catalogue, Variant};
 
 /// Inspection failed.
 #[derive(Debug, thiserror::Error)]
@@ -223,8 +223,8 @@ pub async fn inspect_variant(
     let image = inspect_image(docker, &catalogue.image(variant), compressed).await?;
     let text = std::fs::read_to_string(catalogue.dockerfile_path(variant)).unwrap_or_default();
     let mut stand_ins = Vec::new();
-    for base in crate::bases::base_images(&text) {
-        if let Some(upstream) = crate::bases::stand_in_for(docker, &base).await {
+    for base in crate::docker::bases::base_images(&text) {
+        if let Some(upstream) = crate::docker::bases::stand_in_for(docker, &base).await {
             stand_ins.push((base, upstream));
         }
     }

@@ -1,6 +1,6 @@
 //! The measurements `just demo`, `just report` and `just bench` share: build every variant
 //! of the catalogue one after the other, inspect each image, and ask the calculator in each
-//! image the same question. Rendering lives elsewhere ([`crate::demo`], [`crate::report`]);
+//! image the same question. Rendering lives elsewhere ([`crate::render::demo`], [`crate::render::report`]);
 //! this module only produces [`Measurement`], so a figure shown on the projector and a figure
 //! written into the docs come from the same code.
 //!
@@ -16,11 +16,11 @@ use std::time::Duration;
 use bollard::Docker;
 use serde::{Deserialize, Serialize};
 
-use crate::build::{BuildError, BuildEvent, Built, build_variant};
-use crate::catalogue::{Catalogue, Variant};
-use crate::format::reduction;
-use crate::inspect::{ImageFacts, InspectError, inspect_variant};
-use crate::run::{Run, RunError};
+use crate::docker::build::{BuildError, BuildEvent, Built, build_variant};
+use crate::docker::run::{Run, RunError};
+use crate::image::inspect::{ImageFacts, InspectError, inspect_variant};
+use crate::manifest::catalogue::{Catalogue, Variant};
+use crate::render::format::reduction;
 
 /// The question every image is asked: exact big-integer arithmetic, which the calculator
 /// promises and a float would get wrong.
@@ -409,8 +409,9 @@ pub async fn measure(
                 let text =
                     std::fs::read_to_string(catalogue.dockerfile_path(v)).unwrap_or_default();
                 let mut stand_ins = Vec::new();
-                for base in crate::bases::base_images(&text) {
-                    if let Some(upstream) = crate::bases::stand_in_for(docker, &base).await {
+                for base in crate::docker::bases::base_images(&text) {
+                    if let Some(upstream) = crate::docker::bases::stand_in_for(docker, &base).await
+                    {
                         stand_ins.push((base, upstream));
                     }
                 }

@@ -22,14 +22,14 @@ use bollard::Docker;
 use bollard::query_parameters::RemoveImageOptionsBuilder;
 use serde::{Deserialize, Serialize};
 
-use crate::build::{BuildEvent, BuildOptions, Built, build_dockerfile_with, build_variant};
-use crate::catalogue::{Catalogue, Variant};
-use crate::context::build_context;
+use crate::docker::build::{BuildEvent, BuildOptions, Built, build_dockerfile_with, build_variant};
+use crate::docker::context::build_context;
+use crate::docker::engine::Engine;
+use crate::docker::run::{Run, Waiting};
 use crate::dockerfile::Dockerfile;
-use crate::engine::Engine;
-use crate::format::{group_digits, human_size};
-use crate::inspect::{inspect_image, inspect_variant};
-use crate::run::{Run, Waiting};
+use crate::image::inspect::{inspect_image, inspect_variant};
+use crate::manifest::catalogue::{Catalogue, Variant};
+use crate::render::format::{group_digits, human_size};
 
 /// The scratch image must stay under this many bytes (decimal 1.4 MB).
 pub const SCRATCH_GOAL_BYTES: u64 = 1_400_000;
@@ -1107,8 +1107,8 @@ async fn measure_dockerfile(
             Err(e) => row.errors.push(e.to_string()),
         }
         let text = std::fs::read_to_string(root.join(dockerfile)).unwrap_or_default();
-        for base in crate::bases::base_images(&text) {
-            if let Some(upstream) = crate::bases::stand_in_for(docker, &base).await
+        for base in crate::docker::bases::base_images(&text) {
+            if let Some(upstream) = crate::docker::bases::stand_in_for(docker, &base).await
                 && !stand_ins.iter().any(|(b, _)| *b == base)
             {
                 stand_ins.push((base, upstream));

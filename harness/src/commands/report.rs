@@ -1,0 +1,25 @@
+//! `harness report`: measures (building where needed, with progress on stderr) and writes
+//! the results page and its chart.
+
+use harness::docker::engine::Docker;
+use harness::manifest::catalogue::Catalogue;
+use harness::measure::{MeasureOptions, measure};
+use harness::render::progress::ProgressView;
+use harness::render::report::write;
+
+pub async fn run(docker: &Docker, options: MeasureOptions) -> anyhow::Result<()> {
+    let catalogue = Catalogue::load()?;
+    let mut view = ProgressView::new(&options.question);
+    let measured = measure(docker, &catalogue, &options, &mut |p| view.handle(p)).await;
+    let m = measured.inspect_err(|_| view.fail())?;
+    let (page, chart) = write(&catalogue.root, &m)?;
+    for path in [page, chart] {
+        println!(
+            "wrote {}",
+            path.strip_prefix(&catalogue.root)
+                .unwrap_or(&path)
+                .display()
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,9 @@
+//! Everything that talks to a Docker engine: the one client constructor ([`engine`]), build
+//! contexts ([`context`]), base images and their stand-ins ([`bases`]), builds ([`build`]) and
+//! containers and runs ([`run`]).
+
+pub mod bases;
+pub mod build;
+pub mod context;
+pub mod engine;
+pub mod run;

@@ -1,0 +1,3 @@
+//! What an image is: facts from the engine and from its saved layers.
+
+pub mod inspect;

@@ -1,0 +1,7 @@
+//! The survey every report consumes ([`survey`]: build all, facts, answers) and the bench's
+//! timings and goals ([`bench`]).
+
+pub mod bench;
+pub mod survey;
+
+pub use survey::*;

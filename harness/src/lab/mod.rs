@@ -629,6 +629,8 @@ pub struct Grader<'a> {
     /// Where the host calculator is built for the transcript check (its own target
     /// directory, so an outer `cargo test` holding the lock on the main one does not block).
     pub host_target_dir: PathBuf,
+    /// The time limit of each build; `None` reads `CALC_KIT_BUILD_TIMEOUT`.
+    pub build_timeout: Option<std::time::Duration>,
     host: Option<Result<PathBuf, String>>,
 }
 
@@ -653,6 +655,7 @@ impl<'a> Grader<'a> {
             catalogue,
             lab,
             host_target_dir,
+            build_timeout: None,
             host: None,
         }
     }
@@ -768,7 +771,10 @@ impl<'a> Grader<'a> {
             &self.lab.root,
             dockerfile,
             image,
-            BuildOptions::default(),
+            BuildOptions {
+                timeout: self.build_timeout,
+                ..BuildOptions::default()
+            },
             &mut show,
         )
         .await
@@ -979,6 +985,7 @@ impl<'a> Grader<'a> {
             &probe,
             BuildOptions {
                 context: Some(context.tar),
+                timeout: self.build_timeout,
                 ..BuildOptions::default()
             },
             &mut on_event,

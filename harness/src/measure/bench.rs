@@ -897,6 +897,7 @@ async fn warm_rebuilds(
         BuildOptions {
             no_cache: false,
             context: Some(context.tar.clone()),
+            ..BuildOptions::default()
         },
         &mut progress_printer(format!("{name} unchanged")),
     )
@@ -926,6 +927,7 @@ async fn warm_rebuilds(
             BuildOptions {
                 no_cache: false,
                 context: Some(edited),
+                ..BuildOptions::default()
             },
             &mut {
                 let mut show = progress_printer(format!("{name} rebuild {}/{runs}", run + 1));
@@ -979,7 +981,7 @@ async fn cold_builds(
             &image,
             BuildOptions {
                 no_cache: true,
-                context: None,
+                ..BuildOptions::default()
             },
             &mut progress_printer(format!("{name} cold build {}/{runs}", run + 1)),
         )

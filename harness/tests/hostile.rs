@@ -31,6 +31,14 @@ fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/hostile")
 }
 
+/// The kit's catalogue with the fixtures folder as its root, so a fixture is built with a
+/// context of its own.
+fn fixture_catalogue() -> Catalogue {
+    let mut catalogue = Catalogue::load().expect("the catalogue loads");
+    catalogue.root = fixtures();
+    catalogue
+}
+
 fn limit() -> Duration {
     std::env::var("CALC_KIT_HOSTILE_LIMIT")
         .ok()
@@ -110,7 +118,7 @@ fn a_hanging_build_is_cancelled_at_its_limit_and_its_step_container_removed() {
     let started = Instant::now();
     let result = rt.block_on(build_dockerfile_with(
         &docker,
-        &fixtures(),
+        &fixture_catalogue(),
         Path::new("hang.Dockerfile"),
         "calc-kit/lab:hostile-hang",
         options(limit),
@@ -148,7 +156,7 @@ fn the_grader_gives_the_time_limit_verdict_for_a_hanging_exercise() {
     let Some((rt, docker)) = engine_or_skip("the hanging exercise") else {
         return;
     };
-    let catalogue = Catalogue::load().expect("the catalogue loads");
+    let catalogue = fixture_catalogue();
     let manifest = r#"
 skeletons = "."
 repository = "calc-kit/lab"
@@ -200,7 +208,7 @@ fn a_flood_of_build_output_ends_with_a_verdict_and_a_short_tail() {
     let mut longest = 0usize;
     let result = rt.block_on(build_dockerfile_with(
         &docker,
-        &fixtures(),
+        &fixture_catalogue(),
         Path::new("flood.Dockerfile"),
         "calc-kit/lab:hostile-flood",
         options(limit().max(Duration::from_secs(120))),
@@ -242,7 +250,7 @@ fn a_missing_base_image_and_a_syntax_error_are_named() {
     let missing = rt
         .block_on(build_dockerfile_with(
             &docker,
-            &catalogue.root,
+            &catalogue,
             Path::new("harness/tests/fixtures/hostile/missing-base.Dockerfile"),
             "calc-kit/lab:hostile-missing-base",
             options(Duration::from_secs(120)),
@@ -261,7 +269,7 @@ fn a_missing_base_image_and_a_syntax_error_are_named() {
     let syntax = rt
         .block_on(build_dockerfile_with(
             &docker,
-            &fixtures(),
+            &fixture_catalogue(),
             Path::new("syntax-error.Dockerfile"),
             "calc-kit/lab:hostile-syntax-error",
             options(limit()),
@@ -282,7 +290,7 @@ fn a_background_process_does_not_keep_a_step_alive() {
     let built = rt
         .block_on(build_dockerfile_with(
             &docker,
-            &fixtures(),
+            &fixture_catalogue(),
             Path::new("background.Dockerfile"),
             tag,
             options(limit().max(Duration::from_secs(60))),

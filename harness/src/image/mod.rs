@@ -1,3 +1,4 @@
 //! What an image is: facts from the engine and from its saved layers.
 
+pub mod elf;
 pub mod inspect;

@@ -13,10 +13,11 @@ demo *ARGS:
 report *ARGS:
     cargo run --profile tools -q -p harness -- report {{ARGS}}
 
-# Then `cargo test` grades the exercises, one line each, with a hint for the first failure.
+# Then `just lab watch` re-grades the current exercise on every save (or `cargo test` grades
+# them all); also `just lab list|hint N|solution N|reset N|grade`.
 # Start the graded lab: copy the exercise skeletons into docker/lab/, never over your work.
-lab:
-    cargo run --quiet -p harness -- lab init
+lab *ARGS:
+    cargo run --quiet -p harness -- lab {{ if ARGS == "" { "init" } else { ARGS } }}
 
 # Start the calculator's REPL on this machine.
 repl:

@@ -127,6 +127,21 @@ pub enum LabCommand {
         #[arg(long)]
         reference: bool,
     },
+    /// The learner's home: the current exercise, re-graded on every save of its Dockerfile,
+    /// with a progress bar; keys h (hint), l (list), n/p (next/previous), r, q.
+    Watch,
+    /// Every exercise with its state (from the watch mode's saved progress) and its file.
+    List,
+    /// What an exercise asks and the advice for each of its checks.
+    Hint {
+        /// The exercise: `1`, `01` or `multi-stage`.
+        exercise: String,
+    },
+    /// The kit's reference solution of an exercise, beside yours; only once it passes.
+    Solution {
+        /// The exercise: `1`, `01` or `multi-stage`.
+        exercise: String,
+    },
     /// Put skeletons back for missing or untouched exercises; a changed file is kept unless
     /// --discard-my-work is given.
     Reset {

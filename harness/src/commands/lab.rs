@@ -1,4 +1,5 @@
-//! `harness lab init|grade|reset`: what `just lab` and a learner run.
+//! `harness lab init|grade|reset` (and, in their own files, `watch`, `list`, `hint`,
+//! `solution`): what `just lab` and a learner run.
 
 use std::path::PathBuf;
 
@@ -25,6 +26,10 @@ pub fn run(action: LabCommand) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        LabCommand::Watch => super::lab_watch::run(&catalogue, &lab),
+        LabCommand::List => super::lab_info::list(&lab),
+        LabCommand::Hint { exercise } => super::lab_info::hint(&lab, &exercise),
+        LabCommand::Solution { exercise } => super::lab_info::solution(&catalogue, &lab, &exercise),
         LabCommand::Reset {
             exercises,
             discard_my_work,
@@ -73,8 +78,10 @@ pub fn run(action: LabCommand) -> anyhow::Result<()> {
                 } else {
                     Mode::Auto
                 };
-                let mut progress = |line: String| eprintln!("    {line}");
+                let mut view = harness::render::grading::GradingView::new(selected.len());
+                let mut progress = |line: String| view.line(&line);
                 let outcomes = grader.grade(&selected, mode, &mut progress).await;
+                view.finish();
                 let _ = harness::docker::run::sweep(&engine.docker).await;
                 print!("\n{}", report(&outcomes, grader.grades_references(mode)));
                 anyhow::ensure!(

@@ -7,6 +7,8 @@ pub mod build;
 pub mod demo;
 pub mod inspect;
 pub mod lab;
+pub mod lab_info;
+pub mod lab_watch;
 pub mod lint;
 pub mod report;
 pub mod sweep;

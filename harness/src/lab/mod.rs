@@ -7,6 +7,9 @@
 //! checks against its reference solution from the catalogue, which is how CI proves that the
 //! reference Dockerfiles pass every exercise.
 
+pub mod solution;
+pub mod watch;
+
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};

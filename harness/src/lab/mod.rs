@@ -175,22 +175,10 @@ impl Exercise {
 /// A manifest that cannot be used, with the file and what to fix.
 #[derive(Debug, thiserror::Error)]
 pub enum LabError {
-    /// The manifest could not be read.
-    #[error("cannot read {path}: {source}")]
-    Read {
-        /// The file.
-        path: PathBuf,
-        /// Why.
-        source: std::io::Error,
-    },
-    /// Not valid TOML, or a key is missing or of the wrong type.
-    #[error("{path}: {message}")]
-    Parse {
-        /// The file.
-        path: PathBuf,
-        /// The parser's message (names the key and line).
-        message: String,
-    },
+    /// The manifest cannot be read, is not valid TOML, or a key is missing or of the wrong
+    /// type.
+    #[error(transparent)]
+    File(#[from] crate::manifest::TomlError),
     /// A value parses but makes no sense.
     #[error("{path}: exercise {exercise}: {message}")]
     Invalid {
@@ -239,10 +227,7 @@ impl Lab {
     /// Loads the manifest of the workspace at `root`, checking it against `catalogue`.
     pub fn load(root: &Path, catalogue: &Catalogue) -> Result<Lab, LabError> {
         let path = root.join(MANIFEST_PATH);
-        let text = std::fs::read_to_string(&path).map_err(|source| LabError::Read {
-            path: path.clone(),
-            source,
-        })?;
+        let text = crate::manifest::read(&path)?;
         Lab::parse(&text, root, &path, catalogue)
     }
 
@@ -253,10 +238,7 @@ impl Lab {
         path: &Path,
         catalogue: &Catalogue,
     ) -> Result<Lab, LabError> {
-        let raw: RawLab = toml::from_str(text).map_err(|e| LabError::Parse {
-            path: path.to_path_buf(),
-            message: e.to_string().trim_end().to_string(),
-        })?;
+        let raw: RawLab = crate::manifest::parse(text, path)?;
         let lab = Lab {
             skeletons: raw.skeletons,
             repository: raw.repository,
@@ -275,10 +257,10 @@ impl Lab {
             message,
         };
         if self.exercises.is_empty() {
-            return Err(LabError::Parse {
+            return Err(LabError::from(crate::manifest::TomlError::Parse {
                 path: self.path.clone(),
                 message: "no [[exercise]] tables".into(),
-            });
+            }));
         }
         let mut previous = 0;
         let mut files = std::collections::HashSet::new();

@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use super::TomlError;
+
 /// Where the catalogue lives, relative to the workspace root.
 pub const CATALOGUE_PATH: &str = "docker/variants.toml";
 
@@ -22,22 +24,9 @@ pub enum CatalogueError {
         /// Where the search started.
         start: PathBuf,
     },
-    /// The file could not be read.
-    #[error("cannot read {path}: {source}")]
-    Read {
-        /// The catalogue file.
-        path: PathBuf,
-        /// Why.
-        source: std::io::Error,
-    },
-    /// The file is not valid TOML or lacks a required key; `toml` names the key and line.
-    #[error("{path}: {message}")]
-    Parse {
-        /// The catalogue file.
-        path: PathBuf,
-        /// The parser's message, which names the key and shows the line.
-        message: String,
-    },
+    /// The file cannot be read, is not valid TOML or lacks a required key.
+    #[error(transparent)]
+    File(#[from] TomlError),
     /// A key that no table of the catalogue has (a typo, or a key of another table).
     #[error("{path}: {table}: unknown key `{key}` (the keys here are: {known})")]
     UnknownKey {
@@ -211,23 +200,16 @@ impl Catalogue {
     /// Loads the catalogue of the workspace at `root`.
     pub fn load_from(root: &Path) -> Result<Catalogue, CatalogueError> {
         let path = root.join(CATALOGUE_PATH);
-        let text = std::fs::read_to_string(&path).map_err(|source| CatalogueError::Read {
-            path: path.clone(),
-            source,
-        })?;
+        let text = super::read(&path)?;
         Catalogue::parse(&text, root, &path)
     }
 
     /// Parses catalogue text; `root` resolves the Dockerfile paths and `path` names the file
     /// in errors.
     pub fn parse(text: &str, root: &Path, path: &Path) -> Result<Catalogue, CatalogueError> {
-        let parse_error = |e: toml::de::Error| CatalogueError::Parse {
-            path: path.to_path_buf(),
-            message: e.to_string().trim_end().to_string(),
-        };
-        let table: toml::Table = toml::from_str(text).map_err(parse_error)?;
+        let table: toml::Table = super::parse(text, path)?;
         check_keys(&table, path)?;
-        let raw: RawCatalogue = toml::from_str(text).map_err(parse_error)?;
+        let raw: RawCatalogue = super::parse(text, path)?;
         let catalogue = Catalogue {
             repository: raw.repository,
             bases: raw.bases,

@@ -21,7 +21,7 @@ pub fn run(action: LabCommand) -> anyhow::Result<()> {
                 println!("  {:<32} {what}", e.dockerfile.display());
             }
             println!(
-                "\nThe lab is started. Next:\n  1. open {} and follow its TODO comments;\n  2. run `cargo test -p harness --test lab` (or all of `cargo test`): one line per exercise, a hint for the first failure;\n  3. fix, run again, and commit your Dockerfiles.\nExercises are graded in order; the walkthrough's lab chapter is docs/src/lab.md.",
+                "\nThe lab is started. Next:\n  1. run `just lab watch` in a terminal: it shows the current exercise and re-grades it every time you save it (h: hint, l: list, q: quit);\n  2. open {} in your editor and follow its TODO comments;\n  3. `cargo test -p harness --test lab` (or all of `cargo test`) grades every exercise at once: one line each, a hint for the first failure;\n  4. commit your Dockerfiles.\nExercises are graded in order; the walkthrough's lab chapter is docs/src/lab.md.",
                 lab.exercises[0].dockerfile.display()
             );
             Ok(())

@@ -37,8 +37,28 @@ pub fn diff(mine: &str, mine_name: &str, theirs: &str, theirs_name: &str) -> Str
         .to_string()
 }
 
-/// The learner's file of `exercise` beside its reference, as [`diff`] shows them; an error
-/// names the file that cannot be read.
+/// A Dockerfile without its comment lines and with runs of blank lines made one: what
+/// builds, so a diff shows the instructions that differ rather than two sets of comments.
+pub fn instructions_only(text: &str) -> String {
+    let mut out = String::new();
+    let mut blank = true;
+    for line in text.lines() {
+        if line.trim_start().starts_with('#') {
+            continue;
+        }
+        let is_blank = line.trim().is_empty();
+        if is_blank && blank {
+            continue;
+        }
+        blank = is_blank;
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}
+
+/// The learner's file of `exercise` beside its reference, as [`diff`] shows them, comment
+/// lines left out ([`instructions_only`]); an error names the file that cannot be read.
 pub fn diff_with_reference(
     lab: &Lab,
     catalogue: &Catalogue,
@@ -50,9 +70,12 @@ pub fn diff_with_reference(
             .map_err(|e| format!("cannot read {}: {e}", p.display()))
     };
     Ok(diff(
-        &read(&exercise.dockerfile)?,
-        &format!("{} (yours)", exercise.dockerfile.display()),
-        &read(&reference)?,
+        &instructions_only(&read(&exercise.dockerfile)?),
+        &format!(
+            "{} (yours, comments left out)",
+            exercise.dockerfile.display()
+        ),
+        &instructions_only(&read(&reference)?),
         &format!("{} (the kit's)", reference.display()),
     ))
 }
@@ -67,6 +90,14 @@ mod tests {
         assert!(d.starts_with("--- mine\n+++ theirs\n"), "{d}");
         assert!(d.contains("-RUN x\n+RUN y\n"), "{d}");
         assert_eq!(diff("same\n", "a", "same\n", "b"), "");
+    }
+
+    #[test]
+    fn comments_and_extra_blank_lines_are_left_out() {
+        assert_eq!(
+            instructions_only("# a\n\nFROM x\n  # b\n\n\nRUN y\n"),
+            "FROM x\n\nRUN y\n"
+        );
     }
 
     #[test]

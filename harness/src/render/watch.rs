@@ -118,7 +118,8 @@ pub fn screen(w: &Watch, look: Look) -> String {
         Verdict::Graded { line, .. } => line.clone(),
     };
     out.push(cut(&verdict, width));
-    let room = look.height.saturating_sub(out.len() + 4).max(5);
+    // What is left for the panel: its heading, a note and the key line take six rows.
+    let room = look.height.saturating_sub(out.len() + 6).max(5);
     match &w.panel {
         Panel::Verdict => {}
         Panel::Hint => {
@@ -152,13 +153,11 @@ pub fn screen(w: &Watch, look: Look) -> String {
                     Verdict::Grading { .. } => "grading…".into(),
                     Verdict::NotGraded { .. } => "not graded yet".into(),
                 };
-                out.push(cut(
-                    &format!(
-                        "{pointer} {} {:<26} {state}",
-                        mark(v, look.colour),
-                        entry.label
-                    ),
-                    width + if look.colour { 10 } else { 0 },
+                let state = cut(&state, width.saturating_sub(32));
+                out.push(format!(
+                    "{pointer} {} {:<26} {state}",
+                    mark(v, look.colour),
+                    entry.label
                 ));
             }
         }

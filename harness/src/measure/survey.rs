@@ -354,11 +354,7 @@ pub async fn measure(
     let total = variants.len();
     let engine = EngineInfo::query(docker).await;
     let cache_path = catalogue.root.join(CACHE_FILE);
-    let mut cache = if options.fresh {
-        FactsCache::default()
-    } else {
-        FactsCache::load(&cache_path)
-    };
+    let mut cache = FactsCache::open(&cache_path, options.fresh);
     let mut rows = Vec::with_capacity(total);
     let at = |name: &str, index: usize, stage: Stage| Progress::Variant {
         name: name.to_string(),
@@ -399,27 +395,12 @@ pub async fn measure(
     for ((index, v), build) in variants.iter().enumerate().zip(builds) {
         progress(at(&v.name, index, Stage::Inspect));
         let image = catalogue.image(v);
-        let id = docker
-            .inspect_image(&image)
-            .await
-            .ok()
-            .and_then(|i| i.id)
-            .unwrap_or_default();
-        let (facts, stand_ins, cached) = match cache.get(&id) {
-            Some(facts) => {
-                let text =
-                    std::fs::read_to_string(catalogue.dockerfile_path(v)).unwrap_or_default();
-                let stand_ins =
-                    crate::docker::bases::stand_ins(docker, &catalogue.bases.label, &text).await;
-                (facts, stand_ins, true)
-            }
-            None => {
-                let full = inspect_variant(docker, catalogue, v, true).await?;
-                let facts = Facts::from_image(&full.image);
-                cache.insert(&full.image.id, facts.clone());
-                (facts, full.stand_ins, false)
-            }
-        };
+        let VariantFacts {
+            id,
+            facts,
+            stand_ins,
+            cached,
+        } = variant_facts(docker, catalogue, v, &mut cache).await?;
         progress(Progress::Inspected { cached });
 
         progress(at(&v.name, index, Stage::Run));
@@ -465,9 +446,57 @@ pub async fn measure(
     })
 }
 
+/// A variant's image facts, as [`variant_facts`] gives them.
+pub(crate) struct VariantFacts {
+    /// The image id (empty when the engine did not say).
+    pub(crate) id: String,
+    /// The facts.
+    pub(crate) facts: Facts,
+    /// The stand-in bases its Dockerfile names: (base, upstream).
+    pub(crate) stand_ins: Vec<(String, String)>,
+    /// Taken from the cache.
+    pub(crate) cached: bool,
+}
+
+/// The facts of a variant's current image: from `cache` when its image id is there, else
+/// measured (saving and gzipping every layer) and added to `cache`.
+pub(crate) async fn variant_facts(
+    docker: &Docker,
+    catalogue: &Catalogue,
+    v: &Variant,
+    cache: &mut FactsCache,
+) -> Result<VariantFacts, InspectError> {
+    let id = docker
+        .inspect_image(&catalogue.image(v))
+        .await
+        .ok()
+        .and_then(|i| i.id)
+        .unwrap_or_default();
+    if let Some(facts) = cache.get(&id) {
+        let text = std::fs::read_to_string(catalogue.dockerfile_path(v)).unwrap_or_default();
+        let stand_ins =
+            crate::docker::bases::stand_ins(docker, &catalogue.bases.label, &text).await;
+        return Ok(VariantFacts {
+            id,
+            facts,
+            stand_ins,
+            cached: true,
+        });
+    }
+    let full = inspect_variant(docker, catalogue, v, true).await?;
+    let facts = Facts::from_image(&full.image);
+    cache.insert(&full.image.id, facts.clone());
+    Ok(VariantFacts {
+        id,
+        facts,
+        stand_ins: full.stand_ins,
+        cached: false,
+    })
+}
+
 /// Image facts by image id, kept between runs (see the module documentation).
 #[derive(Debug, Default, Serialize, Deserialize)]
-struct FactsCache {
+pub(crate) struct FactsCache {
     /// [`CACHE_FORMAT`] and the harness version that wrote the file; anything else is
     /// ignored whole.
     format: String,
@@ -475,6 +504,15 @@ struct FactsCache {
 }
 
 impl FactsCache {
+    /// The cache at `path`, or an empty one when `fresh` (measure everything again).
+    pub(crate) fn open(path: &Path, fresh: bool) -> FactsCache {
+        if fresh {
+            FactsCache::default()
+        } else {
+            FactsCache::load(path)
+        }
+    }
+
     fn stamp() -> String {
         format!("{CACHE_FORMAT}/{}", env!("CARGO_PKG_VERSION"))
     }
@@ -500,7 +538,7 @@ impl FactsCache {
         }
     }
 
-    fn save(&mut self, path: &Path) -> std::io::Result<()> {
+    pub(crate) fn save(&mut self, path: &Path) -> std::io::Result<()> {
         self.format = FactsCache::stamp();
         let dir: PathBuf = path.parent().map(Path::to_path_buf).unwrap_or_default();
         std::fs::create_dir_all(&dir)?;

@@ -682,7 +682,11 @@ impl<'a> Grader<'a> {
             .expect("validated against the catalogue")
             .clone();
         let (dockerfile, image) = if reference {
-            (solution.dockerfile.clone(), self.catalogue.image(&solution))
+            // An exercise with a solution of its own is graded on it, not on the variant.
+            match solution::own_solution(self.lab, e) {
+                Some(own) => (own, solution::own_solution_image(self.lab, e)),
+                None => (solution.dockerfile.clone(), self.catalogue.image(&solution)),
+            }
         } else {
             (e.dockerfile.clone(), self.lab.image(e))
         };

@@ -13,14 +13,26 @@ use crate::manifest::catalogue::Catalogue;
 /// Where exercises' own reference solutions live, relative to the workspace root.
 pub const SOLUTIONS_DIR: &str = "docker/lab/solutions";
 
+/// The exercise's own solution under [`SOLUTIONS_DIR`] (relative to the root), if it has
+/// one: named like the learner's file.
+pub fn own_solution(lab: &Lab, exercise: &Exercise) -> Option<PathBuf> {
+    let own = Path::new(SOLUTIONS_DIR).join(exercise.dockerfile.file_name()?);
+    lab.root.join(&own).is_file().then_some(own)
+}
+
+/// The image an exercise's own solution is built into: `<repository>:solution-NN-name`.
+pub fn own_solution_image(lab: &Lab, exercise: &Exercise) -> String {
+    format!(
+        "{}:solution-{:02}-{}",
+        lab.repository, exercise.number, exercise.name
+    )
+}
+
 /// The reference solution's Dockerfile, relative to the root: the exercise's own under
 /// [`SOLUTIONS_DIR`] when there is one, else its catalogue variant's.
 pub fn reference_dockerfile(lab: &Lab, catalogue: &Catalogue, exercise: &Exercise) -> PathBuf {
-    if let Some(name) = exercise.dockerfile.file_name() {
-        let own = Path::new(SOLUTIONS_DIR).join(name);
-        if lab.root.join(&own).is_file() {
-            return own;
-        }
+    if let Some(own) = own_solution(lab, exercise) {
+        return own;
     }
     catalogue
         .get(&exercise.solution)

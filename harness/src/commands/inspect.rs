@@ -7,7 +7,7 @@ use harness::render::format::{group_digits, human_size};
 
 pub async fn run(docker: &Docker, variants: &[String]) -> anyhow::Result<()> {
     let catalogue = Catalogue::load()?;
-    for v in catalogue.select(variants).map_err(anyhow::Error::msg)? {
+    for v in catalogue.select(variants)? {
         let facts = inspect_variant(docker, &catalogue, v, true).await?;
         let i = &facts.image;
         println!("{}", i.image);

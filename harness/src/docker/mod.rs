@@ -1,7 +1,8 @@
 //! Everything that talks to a Docker engine: the one client constructor ([`engine`]), build
-//! contexts ([`context`]), base images and their stand-ins ([`bases`]), builds ([`build`]) and
-//! containers and runs ([`run`]); time limits ([`limits`]), cross-process build locks
-//! ([`lock`]) and the cleanup on cancellation, signals and parent death ([`cleanup`]).
+//! contexts ([`context`]), image references ([`reference`]), base images and their stand-ins
+//! ([`bases`]), builds ([`build`]) and containers and runs ([`run`]); time limits
+//! ([`limits`]), cross-process build locks ([`lock`]) and the cleanup on cancellation,
+//! signals and parent death ([`cleanup`]).
 
 pub mod bases;
 pub mod build;
@@ -10,4 +11,5 @@ pub mod context;
 pub mod engine;
 pub mod limits;
 pub mod lock;
+pub mod reference;
 pub mod run;

@@ -8,9 +8,11 @@
 use std::fmt;
 use std::path::Path;
 
+use crate::docker::reference::ImageRef;
 use crate::dockerfile::{
     Dockerfile, Instruction, Stage, flag_value, leading_flags, looks_like_image, without_flags,
 };
+use crate::manifest::catalogue::is_root_user;
 
 /// A lint rule: its id for reference, a short name, and the reason it exists.
 #[derive(Debug, PartialEq, Eq)]
@@ -134,22 +136,10 @@ fn finding(id: &str, line: usize, message: String) -> Finding {
     }
 }
 
-/// Splits an image reference into (name, tag, digest) the way Docker reads it: the tag is
-/// after the last `:` that follows the last `/` (so a registry port is not a tag).
+/// An image reference as (name, tag, digest).
 fn split_image(reference: &str) -> (&str, Option<&str>, Option<&str>) {
-    let (rest, digest) = match reference.split_once('@') {
-        Some((r, d)) => (r, Some(d)),
-        None => (reference, None),
-    };
-    let last_slash = rest.rfind('/').map(|i| i + 1).unwrap_or(0);
-    match rest[last_slash..].rfind(':') {
-        Some(i) => (
-            &rest[..last_slash + i],
-            Some(&rest[last_slash + i + 1..]),
-            digest,
-        ),
-        None => (rest, None, digest),
-    }
+    let r = ImageRef::parse(reference);
+    (r.name, r.tag, r.digest)
 }
 
 fn check_image_ref(reference: &str, line: usize, what: &str, out: &mut Vec<Finding>) {
@@ -286,11 +276,6 @@ fn check_entrypoints(d: &Dockerfile, out: &mut Vec<Finding>) {
             ));
         }
     }
-}
-
-fn is_root_user(user: &str) -> bool {
-    let u = user.split(':').next().unwrap_or("").trim();
-    u == "root" || u == "0"
 }
 
 fn check_user(d: &Dockerfile, out: &mut Vec<Finding>) {

@@ -231,8 +231,7 @@ impl ImageFacts {
 
     /// Whether the container runs as root (uid 0 by name or number).
     pub fn runs_as_root(&self) -> bool {
-        let u = self.effective_user().split(':').next().unwrap_or("");
-        u == "root" || u == "0"
+        crate::manifest::catalogue::is_root_user(self.effective_user())
     }
 }
 

@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use crate::docker::build::{BuildError, BuildEvent, Built, build_variant};
 use crate::docker::run::{Run, RunError};
 use crate::image::inspect::{ImageFacts, InspectError, inspect_variant};
-use crate::manifest::catalogue::{Catalogue, Variant};
+use crate::manifest::catalogue::{Catalogue, CatalogueError, Variant};
 use crate::render::format::reduction;
 
 /// The question every image is asked: exact big-integer arithmetic, which the calculator
@@ -100,8 +100,8 @@ pub enum Stage {
 #[derive(Debug, thiserror::Error)]
 pub enum MeasureError {
     /// Unknown variant names, or an unreadable catalogue.
-    #[error("{0}")]
-    Catalogue(String),
+    #[error(transparent)]
+    Catalogue(#[from] CatalogueError),
     /// A build failed (the message has the log tail and the likely cause).
     #[error(transparent)]
     Build(#[from] Box<BuildError>),

@@ -35,10 +35,33 @@ pub fn differing_lines(a: &str, b: &str) -> usize {
     common + la.len().abs_diff(lb.len())
 }
 
+/// A timed program that did not give its output.
+#[derive(Debug, thiserror::Error)]
+enum TimedError {
+    /// The input file could not be opened.
+    #[error("cannot open {}: {source}", path.display())]
+    Input {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+    /// The program could not be started.
+    #[error("cannot run {program}: {source}")]
+    Spawn {
+        program: String,
+        source: std::io::Error,
+    },
+    /// The program ran and failed.
+    #[error("exit {code:?}: {stderr}")]
+    Failed { code: Option<i32>, stderr: String },
+}
+
 /// Runs `cmd` with `input` on stdin; returns stdout and the wall time from spawn to exit.
-fn timed(cmd: &mut Command, input: Option<&Path>) -> Result<(String, Duration), String> {
+fn timed(cmd: &mut Command, input: Option<&Path>) -> Result<(String, Duration), TimedError> {
     let stdin = match input {
-        Some(p) => Stdio::from(std::fs::File::open(p).map_err(|e| e.to_string())?),
+        Some(p) => Stdio::from(std::fs::File::open(p).map_err(|source| TimedError::Input {
+            path: p.to_path_buf(),
+            source,
+        })?),
         None => Stdio::null(),
     };
     let started = Instant::now();
@@ -47,14 +70,16 @@ fn timed(cmd: &mut Command, input: Option<&Path>) -> Result<(String, Duration), 
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .output()
-        .map_err(|e| e.to_string())?;
+        .map_err(|source| TimedError::Spawn {
+            program: cmd.get_program().to_string_lossy().into_owned(),
+            source,
+        })?;
     let elapsed = started.elapsed();
     if !out.status.success() {
-        return Err(format!(
-            "exit {:?}: {}",
-            out.status.code(),
-            String::from_utf8_lossy(&out.stderr).trim()
-        ));
+        return Err(TimedError::Failed {
+            code: out.status.code(),
+            stderr: String::from_utf8_lossy(&out.stderr).trim().to_string(),
+        });
     }
     Ok((String::from_utf8_lossy(&out.stdout).into_owned(), elapsed))
 }
@@ -90,7 +115,7 @@ pub(super) fn measure_host(
                 break;
             }
             Err(e) => {
-                host.errors.push(e);
+                host.errors.push(e.to_string());
                 break;
             }
         }

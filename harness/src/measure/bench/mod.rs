@@ -88,12 +88,9 @@ pub enum BenchEvent {
 /// The bench could not run at all (a row's own failures are reported in its row instead).
 #[derive(Debug, thiserror::Error)]
 pub enum BenchError {
-    /// The catalogue could not be read.
+    /// The catalogue could not be read, or has no variant of a name asked for.
     #[error(transparent)]
     Catalogue(#[from] CatalogueError),
-    /// `--variants` named a variant the catalogue does not have.
-    #[error("{0}")]
-    Select(String),
     /// A build context could not be assembled.
     #[error(transparent)]
     Context(#[from] ContextError),
@@ -134,9 +131,7 @@ pub async fn run(
     let docker = &engine.docker;
     let catalogue = Catalogue::load()?;
     let root = catalogue.root.clone();
-    let selected: Vec<&Variant> = catalogue
-        .select(&options.variants)
-        .map_err(BenchError::Select)?;
+    let selected: Vec<&Variant> = catalogue.select(&options.variants)?;
     let all = selected.len() == catalogue.variants.len();
     let cache_path = root.join(CACHE_FILE);
     let mut ledger = runs::Ledger {

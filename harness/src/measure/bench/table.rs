@@ -2,6 +2,8 @@
 
 use std::fmt::Write as _;
 
+use crate::render::format::markdown_cell;
+
 /// A table that reads the same in a terminal and as Markdown: columns padded to their
 /// widest cell.
 #[derive(Debug, Clone, Default)]
@@ -23,9 +25,7 @@ impl Table {
             .max()
             .unwrap_or(0);
         let cell = |row: &[String], i: usize| -> String {
-            row.get(i)
-                .map(|c| c.replace('|', "\\|"))
-                .unwrap_or_default()
+            row.get(i).map(|c| markdown_cell(c)).unwrap_or_default()
         };
         let mut widths = vec![3; columns];
         for row in std::iter::once(&self.header).chain(&self.rows) {

@@ -37,10 +37,17 @@ pub fn run(action: LabCommand) -> anyhow::Result<()> {
             let selected = lab.select(&exercises).map_err(anyhow::Error::msg)?;
             let mut kept = 0;
             for (e, action) in reset(&lab, &selected, discard_my_work)? {
+                let backup;
                 let what = match action {
                     FileAction::Created => "created from its skeleton",
                     FileAction::Unchanged => "unchanged (still the skeleton)",
-                    FileAction::Restored => "replaced by its skeleton (your changes are gone)",
+                    FileAction::Restored(path) => {
+                        backup = format!(
+                            "replaced by its skeleton; your file is kept as {}",
+                            path.strip_prefix(&lab.root).unwrap_or(&path).display()
+                        );
+                        &backup
+                    }
                     FileAction::Kept => {
                         kept += 1;
                         "kept: it has your changes"

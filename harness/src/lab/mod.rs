@@ -385,7 +385,7 @@ impl Lab {
 // ---- init and reset ------------------------------------------------------------------------
 
 /// What `init` or `reset` did with one exercise's file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FileAction {
     /// The skeleton was copied in: the file did not exist.
     Created,
@@ -393,8 +393,9 @@ pub enum FileAction {
     Kept,
     /// The file still equals its skeleton: nothing to do.
     Unchanged,
-    /// The learner's changes were replaced by the skeleton (only with the explicit flag).
-    Restored,
+    /// The learner's file was replaced by the skeleton (only with the explicit flag) and kept
+    /// as the backup named here, beside it.
+    Restored(PathBuf),
 }
 
 fn copy_skeleton(lab: &Lab, e: &Exercise) -> Result<(), LabError> {
@@ -449,8 +450,21 @@ pub fn reset<'a>(
                 if current == skeleton {
                     FileAction::Unchanged
                 } else if discard_my_work {
+                    // The learner's file is kept beside the new skeleton, never lost.
+                    let stamp = SystemTime::now()
+                        .duration_since(UNIX_EPOCH)
+                        .map(|d| d.as_secs())
+                        .unwrap_or_default();
+                    let backup = path.with_file_name(format!(
+                        "{}.{stamp}.bak",
+                        path.file_name().unwrap_or_default().to_string_lossy()
+                    ));
+                    std::fs::write(&backup, &current).map_err(|source| LabError::Io {
+                        path: backup.clone(),
+                        source,
+                    })?;
                     copy_skeleton(lab, e)?;
-                    FileAction::Restored
+                    FileAction::Restored(backup)
                 } else {
                     FileAction::Kept
                 }
@@ -1253,6 +1267,34 @@ hints = { size = "does the last FROM start from scratch?" }
             Path::new("/r/docker/lab/exercises.toml"),
             &catalogue(),
         )
+    }
+
+    #[test]
+    fn a_discarding_reset_keeps_the_learners_file_as_a_backup() {
+        let dir = tempfile::tempdir().unwrap();
+        let lab = Lab::parse(
+            GOOD,
+            dir.path(),
+            &dir.path().join("docker/lab/exercises.toml"),
+            &catalogue(),
+        )
+        .unwrap();
+        let e = &lab.exercises[0];
+        std::fs::create_dir_all(lab.root.join(&lab.skeletons)).unwrap();
+        std::fs::write(lab.skeleton(e), "FROM scratch\n").unwrap();
+        std::fs::write(lab.root.join(&e.dockerfile), "my work\n").unwrap();
+        let kept = reset(&lab, &[e], false).unwrap();
+        assert_eq!(kept[0].1, FileAction::Kept);
+        let done = reset(&lab, &[e], true).unwrap();
+        let FileAction::Restored(backup) = &done[0].1 else {
+            panic!("{:?}", done[0].1)
+        };
+        assert_eq!(std::fs::read_to_string(backup).unwrap(), "my work\n");
+        assert_eq!(backup.parent(), lab.root.join(&e.dockerfile).parent());
+        assert_eq!(
+            std::fs::read_to_string(lab.root.join(&e.dockerfile)).unwrap(),
+            "FROM scratch\n"
+        );
     }
 
     #[test]

@@ -1,8 +1,6 @@
 //! `harness lab list|hint|solution`: what a learner asks about the exercises outside the
 //! watch mode.
 
-use std::path::PathBuf;
-
 use harness::lab::solution::{diff_with_reference, reference_dockerfile};
 use harness::lab::watch::SavedState;
 use harness::lab::{Exercise, Grader, Lab, Mode};
@@ -81,9 +79,7 @@ pub fn solution(catalogue: &Catalogue, lab: &Lab, exercise: &str) -> anyhow::Res
         let rt = tokio::runtime::Runtime::new()?;
         let outcome = rt.block_on(async {
             let engine = harness::docker::engine::connect().await?;
-            let target = std::env::var_os("CARGO_TARGET_DIR")
-                .map(PathBuf::from)
-                .unwrap_or_else(|| lab.root.join("target"));
+            let target = harness::manifest::catalogue::target_dir(&lab.root);
             let mut grader = Grader::new(
                 &engine.docker,
                 catalogue,

@@ -94,9 +94,7 @@ async fn watch(catalogue: &Catalogue, lab: &Lab) -> anyhow::Result<()> {
     let (saved, note) = SavedState::load(&lab.root);
     let mut state = Watch::new(lab, &saved);
     state.note = note;
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| lab.root.join("target"));
+    let target = harness::manifest::catalogue::target_dir(&lab.root);
     let mut grader = Grader::new(
         &engine.docker,
         catalogue,

@@ -450,6 +450,27 @@ pub fn is_root_user(user: &str) -> bool {
     uid == "root" || uid == "0"
 }
 
+/// The workspace's cargo target directory: `CARGO_TARGET_DIR` when set, else `<root>/target`.
+pub fn target_dir(root: &Path) -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target"))
+}
+
+/// The target directory as a test binary finds it: `CARGO_TARGET_DIR` when set, else the
+/// directory the running test binary was built in (`<target>/debug/deps/<test>-<hash>`),
+/// else `<root>/target`.
+pub fn test_target_dir(root: &Path) -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .or_else(|| {
+            std::env::current_exe()
+                .ok()
+                .and_then(|exe| exe.ancestors().nth(3).map(Path::to_path_buf))
+        })
+        .unwrap_or_else(|| root.join("target"))
+}
+
 /// Finds the workspace root: first from where this crate was compiled (the usual case: tests
 /// and `cargo run`), then by walking up from the current directory (an installed binary run
 /// inside a checkout).

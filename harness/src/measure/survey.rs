@@ -31,8 +31,9 @@ pub const QUESTION: &str = "2^100";
 pub const CACHE_FILE: &str = "target/calc-kit/image-facts.json";
 
 /// Bumped whenever what is cached, or how it is measured, changes (2: a toolchain is cargo
-/// and rustc both; a shell is an executable /bin/sh).
-const CACHE_FORMAT: u32 = 2;
+/// and rustc both; a shell is an executable /bin/sh; 3: the entrypoint and dive's efficiency,
+/// for `harness inspect`).
+const CACHE_FORMAT: u32 = 3;
 
 /// What to measure and how.
 #[derive(Debug, Clone)]
@@ -166,6 +167,10 @@ pub struct Facts {
     pub user: String,
     /// Bytes that later layers overwrote or removed (dive's count).
     pub wasted_bytes: u64,
+    /// The image's ENTRYPOINT.
+    pub entrypoint: Vec<String>,
+    /// dive's efficiency score (1.0 = no wasted bytes).
+    pub efficiency: f64,
 }
 
 impl Facts {
@@ -182,6 +187,8 @@ impl Facts {
             toolchain: image.has_toolchain(),
             user: image.effective_user().to_string(),
             wasted_bytes: image.wasted_bytes,
+            entrypoint: image.entrypoint.clone(),
+            efficiency: image.efficiency,
         }
     }
 }
@@ -447,20 +454,20 @@ pub async fn measure(
 }
 
 /// A variant's image facts, as [`variant_facts`] gives them.
-pub(crate) struct VariantFacts {
+pub struct VariantFacts {
     /// The image id (empty when the engine did not say).
-    pub(crate) id: String,
+    pub id: String,
     /// The facts.
-    pub(crate) facts: Facts,
+    pub facts: Facts,
     /// The stand-in bases its Dockerfile names: (base, upstream).
-    pub(crate) stand_ins: Vec<(String, String)>,
+    pub stand_ins: Vec<(String, String)>,
     /// Taken from the cache.
-    pub(crate) cached: bool,
+    pub cached: bool,
 }
 
 /// The facts of a variant's current image: from `cache` when its image id is there, else
 /// measured (saving and gzipping every layer) and added to `cache`.
-pub(crate) async fn variant_facts(
+pub async fn variant_facts(
     docker: &Docker,
     catalogue: &Catalogue,
     v: &Variant,
@@ -496,7 +503,7 @@ pub(crate) async fn variant_facts(
 
 /// Image facts by image id, kept between runs (see the module documentation).
 #[derive(Debug, Default, Serialize, Deserialize)]
-pub(crate) struct FactsCache {
+pub struct FactsCache {
     /// [`CACHE_FORMAT`] and the harness version that wrote the file; anything else is
     /// ignored whole.
     format: String,
@@ -505,7 +512,7 @@ pub(crate) struct FactsCache {
 
 impl FactsCache {
     /// The cache at `path`, or an empty one when `fresh` (measure everything again).
-    pub(crate) fn open(path: &Path, fresh: bool) -> FactsCache {
+    pub fn open(path: &Path, fresh: bool) -> FactsCache {
         if fresh {
             FactsCache::default()
         } else {
@@ -538,7 +545,8 @@ impl FactsCache {
         }
     }
 
-    pub(crate) fn save(&mut self, path: &Path) -> std::io::Result<()> {
+    /// Writes the cache (write, then rename: an interrupted run never leaves half a file).
+    pub fn save(&mut self, path: &Path) -> std::io::Result<()> {
         self.format = FactsCache::stamp();
         let dir: PathBuf = path.parent().map(Path::to_path_buf).unwrap_or_default();
         std::fs::create_dir_all(&dir)?;
@@ -573,6 +581,8 @@ pub(crate) mod tests {
                 toolchain: name == "naive",
                 user: user.to_string(),
                 wasted_bytes: 0,
+                entrypoint: vec!["/calculator".to_string()],
+                efficiency: 1.0,
             },
             facts_cached: false,
             build: Some(BuildSummary {

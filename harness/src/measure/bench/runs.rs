@@ -27,10 +27,9 @@ pub(super) struct ColdRecords {
 }
 
 fn cold_records_path(root: &Path) -> PathBuf {
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root.join("target"));
-    target.join("calc-kit-bench").join("cold-builds.json")
+    crate::manifest::catalogue::target_dir(root)
+        .join("calc-kit-bench")
+        .join("cold-builds.json")
 }
 
 pub(super) fn load_cold(root: &Path) -> ColdRecords {

@@ -323,6 +323,14 @@ pub async fn build_dockerfile_with(
     })
     .await
     .map_err(|e| BuildError::new(image, dockerfile, e.to_string(), ""))?;
+    if let Ok(info) = docker.info().await
+        && let Some(data) = info.docker_root_dir
+        && let Some(short) = crate::docker::disk::shortage(Path::new(&data))
+    {
+        let mut err = BuildError::new(image, dockerfile, short, "");
+        err.cause = LikelyCause::NoSpace;
+        return Err(err);
+    }
     if !root.join(dockerfile).is_file() {
         return Err(BuildError::new(
             image,

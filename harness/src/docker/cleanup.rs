@@ -16,7 +16,8 @@ use std::sync::{Mutex, Once};
 use std::time::Duration;
 
 use bollard::Docker;
-use bollard::query_parameters::RemoveContainerOptionsBuilder;
+
+use crate::docker::run::remove_container;
 
 /// Build-step containers running right now in this process (short ids from the build log).
 static LIVE_STEPS: Mutex<BTreeSet<String>> = Mutex::new(BTreeSet::new());
@@ -66,7 +67,7 @@ impl StepContainer {
     /// Stops and removes the running step's container now.
     pub async fn cancel(&mut self, docker: &Docker) {
         if let Some(id) = self.id.clone() {
-            remove(docker, &id).await;
+            remove_container(docker, &id).await;
             self.finished();
         }
     }
@@ -75,30 +76,15 @@ impl StepContainer {
 impl Drop for StepContainer {
     fn drop(&mut self) {
         if let Some(id) = self.id.clone() {
-            on_own_runtime(move |docker| async move { remove(&docker, &id).await });
+            on_own_runtime(move |docker| async move { remove_container(&docker, &id).await });
             self.finished();
         }
     }
 }
 
-/// Force-removes a container (the engine kills it first when it runs).
-async fn remove(docker: &Docker, id: &str) {
-    let _ = docker
-        .remove_container(
-            id,
-            Some(
-                RemoveContainerOptionsBuilder::new()
-                    .force(true)
-                    .v(true)
-                    .build(),
-            ),
-        )
-        .await;
-}
-
 /// Runs `job` with a fresh client on a runtime of its own in a helper thread, and waits for
 /// it: usable from Drop and from a signal thread, inside or outside any tokio runtime.
-fn on_own_runtime<F, Fut>(job: F)
+pub(crate) fn on_own_runtime<F, Fut>(job: F)
 where
     F: FnOnce(Docker) -> Fut + Send + 'static,
     Fut: std::future::Future<Output = ()>,
@@ -130,7 +116,7 @@ pub fn clean_up_now() -> usize {
     let count = removed.clone();
     on_own_runtime(move |docker| async move {
         for id in &steps {
-            remove(&docker, id).await;
+            remove_container(&docker, id).await;
         }
         let swept = crate::docker::run::sweep(&docker).await.unwrap_or(0);
         count.fetch_add(steps.len() + swept, std::sync::atomic::Ordering::SeqCst);

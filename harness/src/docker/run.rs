@@ -459,7 +459,7 @@ async fn wait_exit(docker: &Docker, id: &str, timeout: Duration) -> Result<i64, 
 
 /// Removes container `id` and its anonymous volumes, running or not (`docker rm -fv`). A
 /// failure is ignored: the container is gone already, or the next sweep takes it.
-async fn remove_container(docker: &Docker, id: &str) {
+pub(crate) async fn remove_container(docker: &Docker, id: &str) {
     let options = RemoveContainerOptionsBuilder::new()
         .force(true)
         .v(true)
@@ -497,20 +497,9 @@ impl ContainerGuard {
 impl Drop for ContainerGuard {
     fn drop(&mut self) {
         if let Some(id) = self.id.take() {
-            let _ = std::thread::spawn(move || {
-                let Ok(rt) = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                else {
-                    return;
-                };
-                rt.block_on(async {
-                    if let Ok(docker) = Docker::connect_with_defaults() {
-                        remove_container(&docker, &id).await;
-                    }
-                });
-            })
-            .join();
+            crate::docker::cleanup::on_own_runtime(move |docker| async move {
+                remove_container(&docker, &id).await
+            });
         }
     }
 }

@@ -1,4 +1,5 @@
 //! What an image is: facts from the engine and from its saved layers.
 
+pub mod archive;
 pub mod elf;
 pub mod inspect;

@@ -59,16 +59,29 @@ pub(super) async fn remove_image(docker: &Docker, image: &str) {
         .await;
 }
 
+/// One Dockerfile's builds: where, under which name, how many times.
+#[derive(Clone, Copy)]
+struct Job<'a> {
+    docker: &'a Docker,
+    catalogue: &'a Catalogue,
+    dockerfile: &'a Path,
+    name: &'a str,
+    runs: usize,
+}
+
 /// Builds `dockerfile` once with the unchanged context (so the cache is warm), then `runs`
 /// times with a fresh one-line edit each time; returns the rebuild timing and cache counts.
 async fn warm_rebuilds(
-    docker: &Docker,
-    catalogue: &Catalogue,
-    dockerfile: &Path,
-    name: &str,
-    runs: usize,
+    job: &Job<'_>,
     events: &mut (dyn FnMut(BenchEvent) + Send),
 ) -> Result<(Timing, (usize, usize), Option<(String, Duration)>), BenchError> {
+    let Job {
+        docker,
+        catalogue,
+        dockerfile,
+        name,
+        runs,
+    } = *job;
     let root = catalogue.root.as_path();
     let image = format!("{BENCH_REPOSITORY}:{name}-edit");
     let edited_path = root.join(EDITED_FILE);
@@ -163,13 +176,16 @@ pub fn longest_step(starts: &[(String, Duration)], end: Duration) -> Option<(Str
 
 /// `runs` builds with `--no-cache`; the image is removed after each.
 async fn cold_builds(
-    docker: &Docker,
-    catalogue: &Catalogue,
-    dockerfile: &Path,
-    name: &str,
-    runs: usize,
+    job: &Job<'_>,
     events: &mut (dyn FnMut(BenchEvent) + Send),
 ) -> Result<Timing, BenchError> {
+    let Job {
+        docker,
+        catalogue,
+        dockerfile,
+        name,
+        runs,
+    } = *job;
     let image = format!("{BENCH_REPOSITORY}:{name}-cold");
     let mut samples = Vec::new();
     for run in 0..runs {
@@ -270,6 +286,13 @@ pub(super) async fn measure_dockerfile(
     events: &mut (dyn FnMut(BenchEvent) + Send),
 ) -> VariantResult {
     let root = catalogue.root.as_path();
+    let job = Job {
+        docker,
+        catalogue,
+        dockerfile,
+        name,
+        runs: options.build_runs,
+    };
     let mut row = VariantResult {
         name: name.to_string(),
         multi_stage: is_multi_stage(root, dockerfile),
@@ -291,16 +314,7 @@ pub(super) async fn measure_dockerfile(
         events(BenchEvent::Stage(format!(
             "{name}: cold build (--no-cache)"
         )));
-        match cold_builds(
-            docker,
-            catalogue,
-            dockerfile,
-            name,
-            options.build_runs,
-            events,
-        )
-        .await
-        {
+        match cold_builds(&job, events).await {
             Ok(t) => {
                 row.cold = Some(t);
                 ledger
@@ -315,16 +329,7 @@ pub(super) async fn measure_dockerfile(
     events(BenchEvent::Stage(format!(
         "{name}: rebuild after a one-line edit of {EDITED_FILE}"
     )));
-    match warm_rebuilds(
-        docker,
-        catalogue,
-        dockerfile,
-        name,
-        options.build_runs,
-        events,
-    )
-    .await
-    {
+    match warm_rebuilds(&job, events).await {
         Ok((t, cached, longest)) => {
             row.warm = Some(t);
             row.warm_cached = Some(cached);

@@ -57,3 +57,8 @@ docs:
     @command -v mdbook >/dev/null || { echo "mdbook is not installed: cargo install mdbook --locked"; exit 1; }
     mdbook build docs
     @echo "open docs/book/index.html"
+
+# Options: --bases (the stand-in base images too), --dry-run.
+# Remove what the kit made (its images, lab backups, caches) and say how much disk it gave back.
+clean *ARGS:
+    cargo run --quiet -p harness -- clean {{ARGS}}

@@ -31,6 +31,16 @@ pub enum Command {
     },
     /// Remove containers the harness left behind (label io.calc-kit.harness).
     Sweep,
+    /// Remove what the kit made: its images and the lab's, lab backups, the facts cache;
+    /// says how much disk it gave back.
+    Clean {
+        /// Also remove the stand-in base images (never an upstream image).
+        #[arg(long)]
+        bases: bool,
+        /// Only say what would be removed.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// The graded lab: start it, grade it, or put skeletons back.
     #[command(subcommand)]
     Lab(LabCommand),

@@ -207,7 +207,7 @@ pub fn screen(w: &Watch, look: Look) -> String {
 pub fn plain_line(w: &Watch, index: usize, clock: &str) -> Option<String> {
     match &w.verdicts[index] {
         Verdict::Graded { line, .. } => Some(format!(
-            "{clock} {} [{}]",
+            "{clock} {}  {}",
             line,
             progress_bar(w.passed_count(), w.entries.len(), 12)
         )),

@@ -19,10 +19,11 @@ demo *ARGS:
 report *ARGS:
     cargo run --profile tools -q -p harness -- report {{ARGS}}
 
-# Then `cargo test` grades the exercises, one line each, with a hint for the first failure.
+# Then `just lab watch` re-grades the current exercise on every save (or `cargo test` grades
+# them all); also `just lab list|hint N|solution N|reset N|grade`.
 # Start the graded lab: copy the exercise skeletons into docker/lab/, never over your work.
-lab:
-    cargo run --quiet -p harness -- lab init
+lab *ARGS:
+    cargo run --quiet -p harness -- lab {{ if ARGS == "" { "init" } else { ARGS } }}
 
 # What is inside each built image: sizes, layers, files, packages, shell, user, entrypoint.
 inspect *VARIANTS:
@@ -123,3 +124,8 @@ record-demo:
     @command -v asciinema >/dev/null || { echo "record-demo: needs asciinema: sudo apt-get install asciinema"; exit 1; }
     asciinema rec --overwrite --quiet --cols 120 --rows 36 --idle-time-limit 3 --command "just demo" docs/src/demo/just-demo.cast
     {{book_tools}} demo-text
+
+# Options: --bases (the stand-in base images too), --dry-run.
+# Remove what the kit made (its images, lab backups, caches) and say how much disk it gave back.
+clean *ARGS:
+    cargo run --quiet -p harness -- clean {{ARGS}}

@@ -31,6 +31,16 @@ pub enum Command {
     },
     /// Remove containers the harness left behind (label io.calc-kit.harness).
     Sweep,
+    /// Remove what the kit made: its images and the lab's, lab backups, the facts cache;
+    /// says how much disk it gave back.
+    Clean {
+        /// Also remove the stand-in base images (never an upstream image).
+        #[arg(long)]
+        bases: bool,
+        /// Only say what would be removed.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// The graded lab: start it, grade it, or put skeletons back.
     #[command(subcommand)]
     Lab(LabCommand),
@@ -126,6 +136,21 @@ pub enum LabCommand {
         /// Grade the reference solutions even when the lab is started.
         #[arg(long)]
         reference: bool,
+    },
+    /// The learner's home: the current exercise, re-graded on every save of its Dockerfile,
+    /// with a progress bar; keys h (hint), l (list), n/p (next/previous), r, q.
+    Watch,
+    /// Every exercise with its state (from the watch mode's saved progress) and its file.
+    List,
+    /// What an exercise asks and the advice for each of its checks.
+    Hint {
+        /// The exercise: `1`, `01` or `multi-stage`.
+        exercise: String,
+    },
+    /// The kit's reference solution of an exercise, beside yours; only once it passes.
+    Solution {
+        /// The exercise: `1`, `01` or `multi-stage`.
+        exercise: String,
     },
     /// Put skeletons back for missing or untouched exercises; a changed file is kept unless
     /// --discard-my-work is given.

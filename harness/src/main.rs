@@ -13,6 +13,9 @@ use cli::{Cli, Command};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    harness::docker::cleanup::on_signal_exit(|signal, removed| {
+        eprintln!("\nharness: {signal} received: removed {removed} container(s) this run started");
+    });
     let result = match cli.command {
         Command::Lint { files } => commands::lint::run(files),
         Command::Lab(action) => commands::lab::run(action),

@@ -7,6 +7,11 @@
 //!
 //! Builds go through the harness's process-wide lock and reuse the engine's cache, so images
 //! the container tests built are not built again. `CALC_KIT_SKIP_DOCKER=1` skips it, loudly.
+//!
+//! Its output reads like a grade sheet: while it builds, one progress line per exercise (every
+//! build step only with `CALC_KIT_VERBOSE=1`), then the verdicts, the hint and the score. A
+//! failing lab fails the test with one line that points at the sheet, not with a panic
+//! message and a backtrace.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -14,11 +19,19 @@ use std::path::{Path, PathBuf};
 use harness::docker::engine;
 use harness::lab::{Grader, Lab, Mode, report, report_markdown, score_line};
 use harness::manifest::catalogue::Catalogue;
+use harness::render::grading::GradingView;
 
 /// <target>/host-calculator, shared with the container tests: the host calculator is built
 /// once for both.
 fn host_target_dir(root: &Path) -> PathBuf {
     harness::manifest::catalogue::test_target_dir(root).join("host-calculator")
+}
+
+/// Fails the test with `line` alone: no panic location, no backtrace (the panic hook does
+/// not run for a resumed unwind).
+fn fail(line: &str) -> ! {
+    let _ = writeln!(std::io::stderr(), "{line}");
+    std::panic::resume_unwind(Box::new(()));
 }
 
 #[test]
@@ -32,8 +45,9 @@ fn lab() {
         );
         return;
     }
-    let catalogue = Catalogue::load().unwrap_or_else(|e| panic!("{e}"));
-    let lab = Lab::load(&catalogue.root, &catalogue).unwrap_or_else(|e| panic!("{e}"));
+    let catalogue = Catalogue::load().unwrap_or_else(|e| fail(&format!("error: {e}")));
+    let lab =
+        Lab::load(&catalogue.root, &catalogue).unwrap_or_else(|e| fail(&format!("error: {e}")));
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -41,25 +55,28 @@ fn lab() {
         .expect("a tokio runtime");
     let engine = match runtime.block_on(engine::connect()) {
         Ok(engine) => engine,
-        Err(e) => {
-            // The one actionable line, then a failure without panic noise.
-            let _ = writeln!(stderr, "error: {e}");
-            std::panic::resume_unwind(Box::new(()));
-        }
+        // The one actionable line, then a failure without panic noise.
+        Err(e) => fail(&format!("error: {e}")),
     };
+    harness::docker::cleanup::on_signal_exit(|signal, removed| {
+        let _ = writeln!(
+            std::io::stderr(),
+            "\nlab: {signal} received: removed {removed} container(s) of this run; not graded"
+        );
+    });
     let _ = writeln!(stderr, "{}", engine.describe());
     let host_dir = host_target_dir(&catalogue.root);
     let mut grader = Grader::new(&engine.docker, &catalogue, &lab, host_dir);
     let reference = grader.grades_references(Mode::Auto);
     let exercises: Vec<_> = lab.exercises.iter().collect();
+    let mut view = GradingView::new(exercises.len());
     let outcomes = runtime.block_on(async {
-        let mut progress = |line: String| {
-            let _ = writeln!(std::io::stderr(), "    {line}");
-        };
+        let mut progress = |line: String| view.line(&line);
         let outcomes = grader.grade(&exercises, Mode::Auto, &mut progress).await;
         let _ = harness::docker::run::sweep(&engine.docker).await;
         outcomes
     });
+    view.finish();
     let text = report(&outcomes, reference, lab.started());
     let _ = writeln!(stderr, "\n{text}");
     if let Some(summary) = std::env::var_os("GITHUB_STEP_SUMMARY") {
@@ -74,9 +91,10 @@ fn lab() {
             let _ = writeln!(stderr, "cannot write the step summary: {e}");
         }
     }
-    assert!(
-        outcomes.iter().all(|o| o.ok()),
-        "{} (the hint for the first failure is above)",
-        score_line(&outcomes)
-    );
+    if !outcomes.iter().all(|o| o.ok()) {
+        fail(&format!(
+            "{}: the grade sheet above gives the hint for the first failure",
+            score_line(&outcomes)
+        ));
+    }
 }

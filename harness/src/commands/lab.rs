@@ -1,4 +1,5 @@
-//! `harness lab init|grade|reset`: what `just lab` and a learner run.
+//! `harness lab init|grade|reset` (and, in their own files, `watch`, `list`, `hint`,
+//! `solution`): what `just lab` and a learner run.
 
 use harness::lab::{FileAction, Grader, Lab, Mode, Outcome, init, report, reset, score_line};
 use harness::manifest::catalogue::Catalogue;
@@ -18,11 +19,15 @@ pub fn run(action: LabCommand) -> anyhow::Result<()> {
                 println!("  {:<32} {what}", e.dockerfile.display());
             }
             println!(
-                "\nThe lab is started. Next:\n  1. open {} and follow its TODO comments;\n  2. run `cargo test -p harness --test lab` (or all of `cargo test`): one line per exercise, a hint for the first failure;\n  3. fix, run again, and commit your Dockerfiles.\nExercises are graded in order; the walkthrough's lab chapter is docs/src/lab.md.",
+                "\nThe lab is started. Next:\n  1. run `just lab watch` in a terminal: it shows the current exercise and re-grades it every time you save it (h: hint, l: list, q: quit);\n  2. open {} in your editor and follow its TODO comments;\n  3. `cargo test -p harness --test lab` (or all of `cargo test`) grades every exercise at once: one line each, a hint for the first failure;\n  4. commit your Dockerfiles.\nExercises are graded in order; the walkthrough's lab chapter is docs/src/lab.md.",
                 lab.exercises[0].dockerfile.display()
             );
             Ok(())
         }
+        LabCommand::Watch => super::lab_watch::run(&catalogue, &lab),
+        LabCommand::List => super::lab_info::list(&lab),
+        LabCommand::Hint { exercise } => super::lab_info::hint(&lab, &exercise),
+        LabCommand::Solution { exercise } => super::lab_info::solution(&catalogue, &lab, &exercise),
         LabCommand::Reset {
             exercises,
             discard_my_work,
@@ -30,10 +35,17 @@ pub fn run(action: LabCommand) -> anyhow::Result<()> {
             let selected = lab.select(&exercises).map_err(anyhow::Error::msg)?;
             let mut kept = 0;
             for (e, action) in reset(&lab, &selected, discard_my_work)? {
+                let backup;
                 let what = match action {
                     FileAction::Created => "created from its skeleton",
                     FileAction::Unchanged => "unchanged (still the skeleton)",
-                    FileAction::Restored => "replaced by its skeleton (your changes are gone)",
+                    FileAction::Restored(path) => {
+                        backup = format!(
+                            "replaced by its skeleton; your file is kept as {}",
+                            path.strip_prefix(&lab.root).unwrap_or(&path).display()
+                        );
+                        &backup
+                    }
                     FileAction::Kept => {
                         kept += 1;
                         "kept: it has your changes"
@@ -69,8 +81,10 @@ pub fn run(action: LabCommand) -> anyhow::Result<()> {
                 } else {
                     Mode::Auto
                 };
-                let mut progress = |line: String| eprintln!("    {line}");
+                let mut view = harness::render::grading::GradingView::new(selected.len());
+                let mut progress = |line: String| view.line(&line);
                 let outcomes = grader.grade(&selected, mode, &mut progress).await;
+                view.finish();
                 let _ = harness::docker::run::sweep(&engine.docker).await;
                 print!(
                     "\n{}",

@@ -4,9 +4,12 @@
 
 pub mod bench;
 pub mod build;
+pub mod clean;
 pub mod demo;
 pub mod inspect;
 pub mod lab;
+pub mod lab_info;
+pub mod lab_watch;
 pub mod lint;
 pub mod report;
 pub mod sweep;
@@ -25,6 +28,7 @@ pub async fn with_engine(command: Command) -> anyhow::Result<()> {
         Command::Build { variants } => build::run(docker, &variants).await,
         Command::Inspect { variants } => inspect::run(docker, &variants).await,
         Command::Sweep => sweep::run(docker).await,
+        Command::Clean { bases, dry_run } => clean::run(docker, bases, dry_run).await,
         Command::Bench(args) => bench::run(&engine, args.options()).await,
         Command::Demo(args) => demo::run(docker, args.options()).await,
         Command::Report(args) => report::run(docker, args.options()).await,

@@ -1,6 +1,10 @@
 //! Building a variant: context, bases, the engine's build with live progress, and a
 //! diagnosis when it fails. One build at a time per process (2 cores do not build two Rust
-//! images faster than one after the other).
+//! images faster than one after the other), one build of a tag at a time across processes
+//! ([`crate::docker::lock`]), and every build within a time limit
+//! ([`crate::docker::limits`]): on expiry, or when the build is dropped half-way, the
+//! running step's container is stopped and removed ([`crate::docker::cleanup`]). The log a
+//! build keeps is bounded, so a step that prints megabytes cannot exhaust memory.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -10,8 +14,10 @@ use bollard::query_parameters::BuildImageOptionsBuilder;
 use futures_util::StreamExt;
 
 use crate::docker::bases::{BasesError, ensure_bases};
+use crate::docker::cleanup::StepContainer;
 use crate::docker::context::build_context;
 use crate::docker::engine::short_reason;
+use crate::docker::limits;
 use crate::manifest::catalogue::{Catalogue, Variant};
 
 /// Serialises builds in this process, whoever asks (tests, demo, bench).
@@ -19,6 +25,13 @@ static BUILD_LOCK: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// How many lines of build log a failure shows.
 pub const TAIL_LINES: usize = 30;
+
+/// The most build output a build keeps ([`Built::log`], the tail of a failure): beyond it the
+/// oldest output is dropped, with a line that says how much.
+pub const LOG_LIMIT: usize = 1 << 20;
+
+/// The longest line the build's line splitter holds; a longer one is cut there.
+const LINE_LIMIT: usize = 16 << 10;
 
 /// What a build reports while it runs, for progress bars and logs.
 #[derive(Debug, Clone, PartialEq)]
@@ -79,6 +92,10 @@ pub enum LikelyCause {
     MissingContextFile,
     /// The disk is full.
     NoSpace,
+    /// The build ran past its time limit and was cancelled.
+    TimedOut,
+    /// The Dockerfile does not parse (an unknown instruction, a bad flag).
+    SyntaxError,
     /// Nothing recognisable.
     Unknown,
 }
@@ -88,7 +105,9 @@ impl LikelyCause {
     pub fn diagnose(error: &str, log: &str) -> LikelyCause {
         let all = format!("{log}\n{error}");
         let has = |needles: &[&str]| needles.iter().any(|n| all.contains(n));
-        if has(&["no space left on device"]) {
+        if error.starts_with(TIMED_OUT) {
+            LikelyCause::TimedOut
+        } else if has(&["no space left on device"]) {
             LikelyCause::NoSpace
         } else if has(&[
             "pull access denied",
@@ -124,6 +143,8 @@ impl LikelyCause {
             "--locked was passed",
         ]) {
             LikelyCause::StaleLockfile
+        } else if has(&["dockerfile parse error", "unknown instruction"]) {
+            LikelyCause::SyntaxError
         } else if has(&["error[E", "could not compile", "error: aborting due to"]) {
             LikelyCause::CompileError
         } else if has(&["COPY failed", "ADD failed", "no such file or directory"]) {
@@ -157,10 +178,20 @@ impl LikelyCause {
             LikelyCause::NoSpace => {
                 "the disk is full: `docker system prune` frees unused images and build cache"
             }
+            LikelyCause::TimedOut => {
+                "a step ran past the time limit: does a RUN wait for input, serve, or sleep? Every RUN must finish by itself. On a slow machine raise the limit: CALC_KIT_BUILD_TIMEOUT=SECONDS"
+            }
+            LikelyCause::SyntaxError => {
+                "the Dockerfile does not parse: check the instruction on the line named (FROM, RUN, COPY, ENV, USER, ENTRYPOINT...)"
+            }
             LikelyCause::Unknown => "see the build log above",
         }
     }
 }
+
+/// How the error of a build cancelled by its limit begins ("the build did not finish within
+/// 5 s; step 2/2 `RUN sleep 100000` was running").
+pub const TIMED_OUT: &str = "the build did not finish within";
 
 /// A failed build: which, why, the end of the log and what to do.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -234,6 +265,42 @@ pub struct BuildOptions {
     /// Send this context tar instead of assembling one from `root` (which still names where
     /// the Dockerfile and its base-image recipes are read from).
     pub context: Option<Vec<u8>>,
+    /// The time limit; `None` reads it from `CALC_KIT_BUILD_TIMEOUT`
+    /// ([`limits::build_timeout`]).
+    pub timeout: Option<Duration>,
+}
+
+/// The build log as kept: at most [`LOG_LIMIT`] bytes, the newest.
+#[derive(Debug, Default)]
+struct BoundedLog {
+    text: String,
+    dropped: usize,
+}
+
+impl BoundedLog {
+    fn push(&mut self, chunk: &str) {
+        self.text.push_str(chunk);
+        if self.text.len() > 2 * LOG_LIMIT {
+            let mut cut = self.text.len() - LOG_LIMIT;
+            while !self.text.is_char_boundary(cut) {
+                cut += 1;
+            }
+            self.dropped += cut;
+            self.text.drain(..cut);
+        }
+    }
+
+    fn finish(self) -> String {
+        if self.dropped == 0 {
+            self.text
+        } else {
+            format!(
+                "[{} of earlier build output left out]\n{}",
+                crate::render::format::human_size(self.dropped as u64),
+                self.text
+            )
+        }
+    }
 }
 
 /// [`build_dockerfile`] with [`BuildOptions`].
@@ -246,7 +313,24 @@ pub async fn build_dockerfile_with(
     progress: &mut (dyn FnMut(BuildEvent) + Send),
 ) -> Result<Built, BuildError> {
     let root = catalogue.root.as_path();
+    let limit = match options.timeout.map_or_else(limits::build_timeout, Ok) {
+        Ok(limit) => limit,
+        Err(e) => return Err(BuildError::new(image, dockerfile, e.to_string(), "")),
+    };
     let _one_at_a_time = BUILD_LOCK.lock().await;
+    let _this_tag = crate::docker::lock::lock_tag(image, limit, &mut |line| {
+        progress(BuildEvent::Preparing(line))
+    })
+    .await
+    .map_err(|e| BuildError::new(image, dockerfile, e.to_string(), ""))?;
+    if let Ok(info) = docker.info().await
+        && let Some(data) = info.docker_root_dir
+        && let Some(short) = crate::docker::disk::shortage(Path::new(&data))
+    {
+        let mut err = BuildError::new(image, dockerfile, short, "");
+        err.cause = LikelyCause::NoSpace;
+        return Err(err);
+    }
     if !root.join(dockerfile).is_file() {
         return Err(BuildError::new(
             image,
@@ -293,13 +377,35 @@ pub async fn build_dockerfile_with(
         .version(bollard::query_parameters::BuilderVersion::BuilderV1)
         .build();
     let started = Instant::now();
+    let deadline = tokio::time::Instant::now() + limit;
     let mut stream = docker.build_image(options, None, Some(bollard::body_full(context.into())));
-    let mut log = String::new();
+    let mut log = BoundedLog::default();
     let mut steps = 0;
     let mut cached_steps = 0;
     let mut id = String::new();
     let mut pending = String::new();
-    while let Some(item) = stream.next().await {
+    // Declared after the stream, so it drops first: a build dropped mid-step (a caller that
+    // stops waiting) stops its step's container.
+    let mut step_container = StepContainer::default();
+    let mut running: Option<(usize, usize, String)> = None;
+    loop {
+        let item = match tokio::time::timeout_at(deadline, stream.next()).await {
+            Ok(Some(item)) => item,
+            Ok(None) => break,
+            Err(_) => {
+                drop(stream);
+                step_container.cancel(docker).await;
+                let step = running.as_ref().map_or_else(
+                    || "no step had started".to_string(),
+                    |(step, total, instruction)| {
+                        let short: String = instruction.chars().take(70).collect();
+                        format!("step {step}/{total} `{short}` was running")
+                    },
+                );
+                let message = format!("{TIMED_OUT} {}; {step}", limits::seconds(limit));
+                return Err(BuildError::new(image, dockerfile, message, &log.finish()));
+            }
+        };
         let info = match item {
             Ok(info) => info,
             Err(e) => {
@@ -307,11 +413,13 @@ pub async fn build_dockerfile_with(
                     bollard::errors::Error::DockerStreamError { error } => error.clone(),
                     other => short_reason(other),
                 };
-                return Err(BuildError::new(image, dockerfile, message, &log));
+                step_container.finished();
+                return Err(BuildError::new(image, dockerfile, message, &log.finish()));
             }
         };
         if let Some(detail) = info.error_detail.and_then(|d| d.message) {
-            return Err(BuildError::new(image, dockerfile, detail, &log));
+            step_container.finished();
+            return Err(BuildError::new(image, dockerfile, detail, &log.finish()));
         }
         if let Some(bollard::models::BuildInfoAux::Default(aux)) = info.aux
             && let Some(aux_id) = aux.id
@@ -321,12 +429,21 @@ pub async fn build_dockerfile_with(
         let Some(text) = info.stream.or(info.status) else {
             continue;
         };
-        log.push_str(&text);
+        log.push(&text);
         pending.push_str(&text);
-        while let Some(nl) = pending.find('\n') {
-            let line: String = pending.drain(..=nl).collect();
+        while let Some(line) = next_line(&mut pending) {
             let line = line.trim_end();
+            if let Some(container) = running_in(line) {
+                step_container.started(container);
+            } else if line
+                .trim_start()
+                .starts_with("Removing intermediate container")
+            {
+                step_container.finished();
+            }
             if let Some((step, total, instruction)) = parse_step(line) {
+                step_container.finished();
+                running = Some((step, total, instruction.clone()));
                 steps = total;
                 progress(BuildEvent::Step {
                     step,
@@ -341,7 +458,9 @@ pub async fn build_dockerfile_with(
             }
         }
     }
+    step_container.finished();
     let duration = started.elapsed();
+    let log = log.finish();
     if id.is_empty() {
         // Older engines only print "Successfully built <id>".
         id = docker
@@ -361,6 +480,29 @@ pub async fn build_dockerfile_with(
         bases_made,
         log,
     })
+}
+
+/// Takes the next whole line out of `pending`; a line longer than [`LINE_LIMIT`] comes out
+/// in pieces of that size, so one endless line cannot grow the buffer without bound.
+fn next_line(pending: &mut String) -> Option<String> {
+    let end = match pending.find('\n') {
+        Some(nl) if nl < LINE_LIMIT => nl + 1,
+        _ if pending.len() >= LINE_LIMIT => {
+            let mut cut = LINE_LIMIT;
+            while !pending.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            cut
+        }
+        _ => return None,
+    };
+    Some(pending.drain(..end).collect())
+}
+
+/// The container id in the legacy builder's `---> Running in 0123abcd` line.
+pub fn running_in(line: &str) -> Option<&str> {
+    let id = line.trim().strip_prefix("---> Running in ")?.trim();
+    (!id.is_empty() && id.chars().all(|c| c.is_ascii_hexdigit())).then_some(id)
 }
 
 /// Parses the legacy builder's `Step 3/12 : RUN cargo build` line.
@@ -386,6 +528,42 @@ mod tests {
             Some((3, 12, "RUN cargo build --release".to_string()))
         );
         assert_eq!(parse_step(" ---> Using cache"), None);
+        assert_eq!(
+            running_in(" ---> Running in 5f1c0a2b9d3e"),
+            Some("5f1c0a2b9d3e")
+        );
+        assert_eq!(running_in(" ---> Running in  "), None);
+        assert_eq!(running_in(" ---> 5f1c0a2b9d3e"), None);
+    }
+
+    #[test]
+    fn endless_lines_come_out_in_pieces() {
+        let mut pending = format!("short\n{}\nrest", "x".repeat(LINE_LIMIT + 10));
+        assert_eq!(next_line(&mut pending).as_deref(), Some("short\n"));
+        assert_eq!(next_line(&mut pending).map(|l| l.len()), Some(LINE_LIMIT));
+        assert_eq!(
+            next_line(&mut pending).as_deref(),
+            Some(&*format!("{}\n", "x".repeat(10)))
+        );
+        assert_eq!(
+            next_line(&mut pending),
+            None,
+            "an unfinished short line waits"
+        );
+        assert_eq!(pending, "rest");
+    }
+
+    #[test]
+    fn the_kept_log_is_bounded_and_says_what_it_left_out() {
+        let mut log = BoundedLog::default();
+        let line = "y\n".repeat(1000);
+        for _ in 0..3000 {
+            log.push(&line);
+        }
+        let text = log.finish();
+        assert!(text.len() <= 2 * LOG_LIMIT + 100, "{}", text.len());
+        assert!(text.starts_with('[') && text.contains("of earlier build output left out"));
+        assert!(text.ends_with("y\n"));
     }
 
     #[test]
@@ -426,6 +604,20 @@ mod tests {
             MissingContextFile
         );
         assert_eq!(d("something else", ""), Unknown);
+        assert_eq!(
+            d(
+                "the build did not finish within 5 s; step 2/2 `RUN sleep 9` was running",
+                ""
+            ),
+            TimedOut
+        );
+        assert_eq!(
+            d(
+                "dockerfile parse error line 2: unknown instruction: RUNN",
+                ""
+            ),
+            SyntaxError
+        );
     }
 
     #[test]

@@ -52,7 +52,11 @@ pub fn skip_requested() -> bool {
 
 /// Connects (honouring `DOCKER_HOST`) and asks the engine for its version, within a few
 /// seconds, so a dead socket fails fast with [`EngineError`] instead of hanging a test run.
+///
+/// It also arms the cleanup on signals and parent death ([`crate::docker::cleanup::install`]):
+/// whoever talks to the engine may start containers and builds that must not outlive it.
 pub async fn connect() -> Result<Engine, EngineError> {
+    crate::docker::cleanup::install();
     let host = docker_host();
     let fail = |reason: String| EngineError {
         host: host.clone(),

@@ -23,9 +23,9 @@ use tokio::io::{AsyncWrite, AsyncWriteExt};
 use crate::CONTAINER_LABEL;
 use crate::docker::engine::short_reason;
 
-/// How long a run may take before it is declared hung (the seed's calculator looped forever
-/// on end of input; ours must not).
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long a run may take before it is declared hung when `CALC_KIT_RUN_TIMEOUT` is not set
+/// (see [`crate::docker::limits`]).
+pub const DEFAULT_TIMEOUT: Duration = crate::docker::limits::DEFAULT_RUN_TIMEOUT;
 
 /// A container run that went wrong (as opposed to a calculator that answered with an error,
 /// which is a normal [`Output`] with a non-zero exit code).
@@ -92,7 +92,8 @@ pub struct Run {
     stdin: Option<Vec<u8>>,
     files: Vec<(String, Vec<u8>)>,
     hardened: bool,
-    timeout: Duration,
+    /// `None`: `CALC_KIT_RUN_TIMEOUT`, else [`DEFAULT_TIMEOUT`].
+    timeout: Option<Duration>,
 }
 
 /// Splits `repo:tag` for testcontainers, which takes them apart.
@@ -176,7 +177,7 @@ impl Run {
             stdin: None,
             files: Vec::new(),
             hardened: false,
-            timeout: DEFAULT_TIMEOUT,
+            timeout: None,
         }
     }
 
@@ -205,14 +206,25 @@ impl Run {
         self
     }
 
-    /// Overrides [`DEFAULT_TIMEOUT`].
+    /// Overrides `CALC_KIT_RUN_TIMEOUT` and [`DEFAULT_TIMEOUT`].
     pub fn timeout(mut self, timeout: Duration) -> Run {
-        self.timeout = timeout;
+        self.timeout = Some(timeout);
         self
     }
 
+    /// The limit this run has: its own, else `CALC_KIT_RUN_TIMEOUT`, else the default; an
+    /// unreadable variable is an error that says what to write.
+    fn limit(&self) -> Result<Duration, RunError> {
+        match self.timeout {
+            Some(limit) => Ok(limit),
+            None => crate::docker::limits::run_timeout()
+                .map_err(|e| RunError::Unsupported(e.to_string())),
+        }
+    }
+
     /// Runs the container to completion and returns what it printed and its exit status.
-    pub async fn output(self) -> Result<Output, RunError> {
+    pub async fn output(mut self) -> Result<Output, RunError> {
+        self.timeout = Some(self.limit()?);
         if self.hardened && !self.files.is_empty() {
             return Err(RunError::Unsupported(
                 "files cannot be copied into a read-only container: run without hardening, or mount a volume".into(),
@@ -243,7 +255,7 @@ impl Run {
                 ExitWaitStrategy::new().with_poll_interval(Duration::from_millis(20)),
             ))
             .with_label(CONTAINER_LABEL, owner())
-            .with_startup_timeout(self.timeout)
+            .with_startup_timeout(self.timeout.unwrap_or(DEFAULT_TIMEOUT))
             .with_cmd(self.args.clone());
         for (path, content) in &self.files {
             request = request.with_copy_to(
@@ -351,22 +363,23 @@ impl Run {
             }
             (stdout, stderr)
         };
-        let joined =
-            tokio::time::timeout(self.timeout, async { tokio::join!(feed, collect) }).await;
+        let limit = self.timeout.unwrap_or(DEFAULT_TIMEOUT);
+        let joined = tokio::time::timeout(limit, async { tokio::join!(feed, collect) }).await;
         let (_writer, (stdout, stderr)) = joined.map_err(|_| RunError::Timeout {
             image: self.image.clone(),
-            timeout: self.timeout,
+            timeout: limit,
             what: "stdin was closed but the output never ended".into(),
             seen: String::new(),
         })?;
-        let exit_code = wait_exit(docker, guard.id(), self.timeout)
-            .await
-            .map_err(|what| RunError::Timeout {
-                image: self.image.clone(),
-                timeout: self.timeout,
-                what,
-                seen: String::from_utf8_lossy(&stdout).into_owned(),
-            })?;
+        let exit_code =
+            wait_exit(docker, guard.id(), limit)
+                .await
+                .map_err(|what| RunError::Timeout {
+                    image: self.image.clone(),
+                    timeout: limit,
+                    what,
+                    seen: String::from_utf8_lossy(&stdout).into_owned(),
+                })?;
         let elapsed = started.elapsed();
         guard.remove(docker).await;
         Ok(Output {
@@ -446,7 +459,7 @@ async fn wait_exit(docker: &Docker, id: &str, timeout: Duration) -> Result<i64, 
 
 /// Removes container `id` and its anonymous volumes, running or not (`docker rm -fv`). A
 /// failure is ignored: the container is gone already, or the next sweep takes it.
-async fn remove_container(docker: &Docker, id: &str) {
+pub(crate) async fn remove_container(docker: &Docker, id: &str) {
     let options = RemoveContainerOptionsBuilder::new()
         .force(true)
         .v(true)
@@ -484,20 +497,9 @@ impl ContainerGuard {
 impl Drop for ContainerGuard {
     fn drop(&mut self) {
         if let Some(id) = self.id.take() {
-            let _ = std::thread::spawn(move || {
-                let Ok(rt) = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                else {
-                    return;
-                };
-                rt.block_on(async {
-                    if let Ok(docker) = Docker::connect_with_defaults() {
-                        remove_container(&docker, &id).await;
-                    }
-                });
-            })
-            .join();
+            crate::docker::cleanup::on_own_runtime(move |docker| async move {
+                remove_container(&docker, &id).await
+            });
         }
     }
 }

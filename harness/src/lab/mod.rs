@@ -7,6 +7,9 @@
 //! checks against its reference solution from the catalogue, which is how CI proves that the
 //! reference Dockerfiles pass every exercise.
 
+pub mod solution;
+pub mod watch;
+
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -382,7 +385,7 @@ impl Lab {
 // ---- init and reset ------------------------------------------------------------------------
 
 /// What `init` or `reset` did with one exercise's file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FileAction {
     /// The skeleton was copied in: the file did not exist.
     Created,
@@ -390,8 +393,9 @@ pub enum FileAction {
     Kept,
     /// The file still equals its skeleton: nothing to do.
     Unchanged,
-    /// The learner's changes were replaced by the skeleton (only with the explicit flag).
-    Restored,
+    /// The learner's file was replaced by the skeleton (only with the explicit flag) and kept
+    /// as the backup named here, beside it.
+    Restored(PathBuf),
 }
 
 fn copy_skeleton(lab: &Lab, e: &Exercise) -> Result<(), LabError> {
@@ -446,8 +450,21 @@ pub fn reset<'a>(
                 if current == skeleton {
                     FileAction::Unchanged
                 } else if discard_my_work {
+                    // The learner's file is kept beside the new skeleton, never lost.
+                    let stamp = SystemTime::now()
+                        .duration_since(UNIX_EPOCH)
+                        .map(|d| d.as_secs())
+                        .unwrap_or_default();
+                    let backup = path.with_file_name(format!(
+                        "{}.{stamp}.bak",
+                        path.file_name().unwrap_or_default().to_string_lossy()
+                    ));
+                    std::fs::write(&backup, &current).map_err(|source| LabError::Io {
+                        path: backup.clone(),
+                        source,
+                    })?;
                     copy_skeleton(lab, e)?;
-                    FileAction::Restored
+                    FileAction::Restored(backup)
                 } else {
                     FileAction::Kept
                 }
@@ -616,6 +633,8 @@ pub struct Grader<'a> {
     /// Where the host calculator is built for the transcript check (its own target
     /// directory, so an outer `cargo test` holding the lock on the main one does not block).
     pub host_target_dir: PathBuf,
+    /// The time limit of each build; `None` reads `CALC_KIT_BUILD_TIMEOUT`.
+    pub build_timeout: Option<std::time::Duration>,
     host: Option<Result<PathBuf, String>>,
 }
 
@@ -640,6 +659,7 @@ impl<'a> Grader<'a> {
             catalogue,
             lab,
             host_target_dir,
+            build_timeout: None,
             host: None,
         }
     }
@@ -682,7 +702,11 @@ impl<'a> Grader<'a> {
             .expect("validated against the catalogue")
             .clone();
         let (dockerfile, image) = if reference {
-            (solution.dockerfile.clone(), self.catalogue.image(&solution))
+            // An exercise with a solution of its own is graded on it, not on the variant.
+            match solution::own_solution(self.lab, e) {
+                Some(own) => (own, solution::own_solution_image(self.lab, e)),
+                None => (solution.dockerfile.clone(), self.catalogue.image(&solution)),
+            }
         } else {
             (e.dockerfile.clone(), self.lab.image(e))
         };
@@ -755,7 +779,10 @@ impl<'a> Grader<'a> {
             self.catalogue,
             dockerfile,
             image,
-            BuildOptions::default(),
+            BuildOptions {
+                timeout: self.build_timeout,
+                ..BuildOptions::default()
+            },
             &mut show,
         )
         .await
@@ -921,6 +948,7 @@ impl<'a> Grader<'a> {
             &probe,
             BuildOptions {
                 context: Some(context.tar),
+                timeout: self.build_timeout,
                 ..BuildOptions::default()
             },
             &mut on_event,
@@ -1245,6 +1273,34 @@ hints = { size = "does the last FROM start from scratch?" }
             Path::new("/r/docker/lab/exercises.toml"),
             &catalogue(),
         )
+    }
+
+    #[test]
+    fn a_discarding_reset_keeps_the_learners_file_as_a_backup() {
+        let dir = tempfile::tempdir().unwrap();
+        let lab = Lab::parse(
+            GOOD,
+            dir.path(),
+            &dir.path().join("docker/lab/exercises.toml"),
+            &catalogue(),
+        )
+        .unwrap();
+        let e = &lab.exercises[0];
+        std::fs::create_dir_all(lab.root.join(&lab.skeletons)).unwrap();
+        std::fs::write(lab.skeleton(e), "FROM scratch\n").unwrap();
+        std::fs::write(lab.root.join(&e.dockerfile), "my work\n").unwrap();
+        let kept = reset(&lab, &[e], false).unwrap();
+        assert_eq!(kept[0].1, FileAction::Kept);
+        let done = reset(&lab, &[e], true).unwrap();
+        let FileAction::Restored(backup) = &done[0].1 else {
+            panic!("{:?}", done[0].1)
+        };
+        assert_eq!(std::fs::read_to_string(backup).unwrap(), "my work\n");
+        assert_eq!(backup.parent(), lab.root.join(&e.dockerfile).parent());
+        assert_eq!(
+            std::fs::read_to_string(lab.root.join(&e.dockerfile)).unwrap(),
+            "FROM scratch\n"
+        );
     }
 
     #[test]

@@ -98,6 +98,7 @@ async fn warm_rebuilds(
         BuildOptions {
             no_cache: false,
             context: Some(context(root, dockerfile, Vec::new()).await?),
+            ..BuildOptions::default()
         },
         &mut steps(format!("{name} unchanged"), events),
     )
@@ -124,6 +125,7 @@ async fn warm_rebuilds(
             BuildOptions {
                 no_cache: false,
                 context: Some(edited),
+                ..BuildOptions::default()
             },
             &mut {
                 let mut show = steps(format!("{name} rebuild {}/{runs}", run + 1), events);
@@ -194,7 +196,7 @@ async fn cold_builds(
             &image,
             BuildOptions {
                 no_cache: true,
-                context: None,
+                ..BuildOptions::default()
             },
             &mut steps(format!("{name} cold build {}/{runs}", run + 1), events),
         )

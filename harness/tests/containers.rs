@@ -119,7 +119,7 @@ fn docker() -> &'static engine::Docker {
         .docker
 }
 
-/// The image of `variant`, built on first use.
+/// The image of `variant` (its id), built on first use.
 async fn image(variant: &Variant) -> Result<String, Failed> {
     let cell = &BUILDS[&variant.name];
     let result = cell
@@ -147,7 +147,13 @@ async fn image(variant: &Variant) -> Result<String, Failed> {
                         built.cached_steps,
                         built.steps
                     );
-                    built.image
+                    // The id, not the tag: another checkout building the same tag at the
+                    // same time must not swap the image under this run's tests.
+                    if built.id.is_empty() {
+                        built.image
+                    } else {
+                        built.id
+                    }
                 })
                 .map_err(|e| e.to_string())
         })
@@ -386,7 +392,8 @@ async fn size_within_bounds(v: &Variant) -> Result<(), Failed> {
     );
     check(mb >= v.min_size_mb && mb <= v.max_size_mb, || {
         format!(
-            "{tag} is {} but the catalogue bounds are {} MB to {} MB",
+            "{} is {} but the catalogue bounds are {} MB to {} MB",
+            v.name,
             harness::render::format::human_size(size),
             v.min_size_mb,
             v.max_size_mb
@@ -513,7 +520,7 @@ async fn static_as_catalogued(v: &Variant) -> Result<(), Failed> {
     let tag = image(v).await?;
     let file = harness::docker::run::read_image_file(docker(), &tag, program, 1 << 16)
         .await?
-        .ok_or_else(|| format!("{program} (the entrypoint) is not in {tag}"))?;
+        .ok_or_else(|| format!("{program} (the entrypoint) is not in the {} image", v.name))?;
     let interpreter = harness::image::elf::elf_interpreter(&file.1)?;
     note!("    [{}] {program}: interpreter {interpreter:?}", v.name);
     check(interpreter.is_none() == v.static_binary, || {

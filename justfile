@@ -56,3 +56,7 @@ docs:
     @command -v mdbook >/dev/null || { echo "mdbook is not installed: cargo install mdbook --locked"; exit 1; }
     mdbook build docs
     @echo "open docs/book/index.html"
+
+# Measure every claim (smaller, more secure, faster) for every variant; takes minutes. Options: just claims --help.
+claims *ARGS:
+    cargo run --profile tools -q -p harness -- claims {{ARGS}}

@@ -1,3 +1,5 @@
 //! What an image is: facts from the engine and from its saved layers.
 
 pub mod inspect;
+pub mod sbom;
+pub mod surface;

@@ -59,6 +59,8 @@ pub struct Catalogue {
     pub repository: String,
     /// The variants, in the file's order (which is the teaching order, biggest first).
     pub variants: Vec<Variant>,
+    /// What is probed for in every image.
+    pub attack_surface: AttackSurface,
     /// The workspace root: the build context and the base for every relative path.
     pub root: PathBuf,
     /// The catalogue file itself, for error messages.
@@ -95,11 +97,24 @@ pub struct Variant {
     pub hardened: bool,
     /// Whether the calculator in it is statically linked.
     pub static_binary: bool,
+    /// Of the catalogue's `[attack_surface] tools`, exactly those that must run in the image;
+    /// every other one must be absent (`executable file not found`).
+    pub intruder_tools: Vec<String>,
+}
+
+/// `[attack_surface]`: what `harness claims` and the tests try to run in every image.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct AttackSurface {
+    /// The tools an intruder reaches for after a compromise, as program names looked up on
+    /// the image's PATH.
+    pub tools: Vec<String>,
 }
 
 #[derive(Deserialize)]
 struct RawCatalogue {
     repository: String,
+    attack_surface: AttackSurface,
     #[serde(rename = "variant")]
     variants: Vec<Variant>,
 }
@@ -144,6 +159,7 @@ impl Catalogue {
         let catalogue = Catalogue {
             repository: raw.repository,
             variants: raw.variants,
+            attack_surface: raw.attack_surface,
             root: root.to_path_buf(),
             path: path.to_path_buf(),
         };
@@ -203,6 +219,18 @@ impl Catalogue {
                     "user",
                     format!("`{}` must be \"root\" or numeric \"uid:gid\"", v.user),
                 ));
+            }
+            for tool in &v.intruder_tools {
+                if !self.attack_surface.tools.contains(tool) {
+                    return Err(invalid(
+                        &v.name,
+                        "intruder_tools",
+                        format!(
+                            "`{tool}` is not among [attack_surface] tools ({})",
+                            self.attack_surface.tools.join(", ")
+                        ),
+                    ));
+                }
             }
             if v.toolchain && !v.shell {
                 // cargo needs a shell for build scripts only, but a toolchain image without one
@@ -294,6 +322,9 @@ mod tests {
     const GOOD: &str = r#"
 repository = "calc-kit/calculator"
 
+[attack_surface]
+tools = ["sh", "curl"]
+
 [[variant]]
 name = "scratch"
 dockerfile = "docker/scratch.Dockerfile"
@@ -308,6 +339,7 @@ package_manager = false
 toolchain = false
 hardened = true
 static_binary = true
+intruder_tools = []
 "#;
 
     fn parse(text: &str) -> Result<Catalogue, CatalogueError> {
@@ -367,6 +399,18 @@ static_binary = true
     fn duplicate_names_are_rejected() {
         let text = format!("{GOOD}\n{}", &GOOD[GOOD.find("[[variant]]").unwrap()..]);
         assert!(parse(&text).unwrap_err().to_string().contains("twice"));
+    }
+
+    #[test]
+    fn an_intruder_tool_must_be_one_that_is_probed() {
+        let text = GOOD.replace("intruder_tools = []", "intruder_tools = [\"nc\"]");
+        let err = parse(&text).unwrap_err().to_string();
+        assert!(
+            err.contains("intruder_tools") && err.contains("`nc`"),
+            "{err}"
+        );
+        let text = GOOD.replace("intruder_tools = []", "intruder_tools = [\"curl\"]");
+        assert_eq!(parse(&text).unwrap().variants[0].intruder_tools, ["curl"]);
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! demo's terminal view ([`demo`]) and the generated results page ([`report`]).
 
 pub mod chart;
+pub mod claims;
 pub mod demo;
 pub mod format;
 pub mod progress;

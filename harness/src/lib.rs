@@ -26,7 +26,3 @@ pub mod render;
 /// The label every container the harness creates carries, so that leftovers can be found and
 /// removed even after a crash (see [`docker::run::sweep`]).
 pub const CONTAINER_LABEL: &str = "io.calc-kit.harness";
-
-/// The label the offline base-image recipes put on a stand-in; its value names the upstream
-/// image it stands in for. Reports must say when sizes were measured on stand-ins.
-pub const STAND_IN_LABEL: &str = "io.calc-kit.stand-in";

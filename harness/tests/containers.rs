@@ -437,7 +437,7 @@ async fn structure(v: &Variant) -> Result<(), Failed> {
             v.package_manager
         ));
     }
-    let has_toolchain = !f.cargo.is_empty() && !f.rustc.is_empty();
+    let has_toolchain = f.has_toolchain();
     let has_any_tool = !f.cargo.is_empty() || !f.rustc.is_empty();
     if v.toolchain && !has_toolchain || !v.toolchain && has_any_tool {
         problems.push(format!(
@@ -483,22 +483,11 @@ async fn structure(v: &Variant) -> Result<(), Failed> {
 }
 
 async fn sizes_are_ordered() -> Result<(), Failed> {
-    const ORDER: [&str; 5] = [
-        "naive",
-        "debian-slim",
-        "distroless-cc",
-        "distroless-static",
-        "scratch",
-    ];
-    let mut sizes = Vec::new();
-    for name in ORDER {
-        let v = CATALOGUE
-            .get(name)
-            .ok_or_else(|| format!("the catalogue has no `{name}` variant"))?;
-        sizes.push((name, image_size(&image(v).await?).await?));
-    }
-    for pair in sizes.windows(2) {
-        let ((a, sa), (b, sb)) = (pair[0], pair[1]);
+    // Every pair of neighbouring size ranks in the catalogue: a larger rank, a smaller image.
+    for (a, b) in CATALOGUE.size_pairs() {
+        let sa = image_size(&image(a).await?).await?;
+        let sb = image_size(&image(b).await?).await?;
+        let (a, b) = (&a.name, &b.name);
         check(sa > sb, || {
             format!(
                 "{a} ({}) should be larger than {b} ({})",
@@ -507,12 +496,39 @@ async fn sizes_are_ordered() -> Result<(), Failed> {
             )
         })?;
     }
-    let (first, last) = (sizes[0].1, sizes[sizes.len() - 1].1);
+    let (baseline, smallest) = (CATALOGUE.baseline(), CATALOGUE.smallest());
+    let (first, last) = (
+        image_size(&image(baseline).await?).await?,
+        image_size(&image(smallest).await?).await?,
+    );
     note!(
-        "    naive -> scratch: {}",
+        "    {} -> {}: {}",
+        baseline.name,
+        smallest.name,
         harness::render::format::reduction(first, last)
     );
     Ok(())
+}
+
+async fn static_as_catalogued(v: &Variant) -> Result<(), Failed> {
+    let f = facts(v).await?;
+    let program = f
+        .entrypoint
+        .first()
+        .filter(|p| p.starts_with('/'))
+        .ok_or_else(|| format!("the entrypoint {:?} names no absolute path", f.entrypoint))?;
+    let tag = image(v).await?;
+    let file = harness::docker::run::read_image_file(docker(), &tag, program, 1 << 16)
+        .await?
+        .ok_or_else(|| format!("{program} (the entrypoint) is not in {tag}"))?;
+    let interpreter = harness::image::elf::elf_interpreter(&file.1)?;
+    note!("    [{}] {program}: interpreter {interpreter:?}", v.name);
+    check(interpreter.is_none() == v.static_binary, || {
+        format!(
+            "{program} asks for the loader {interpreter:?}; the catalogue says static_binary = {}",
+            v.static_binary
+        )
+    })
 }
 
 async fn repl_on_a_tty(v: &Variant) -> Result<(), Failed> {
@@ -591,9 +607,9 @@ fn transcript_through_a_script_file_matches_the_host() {
 }
 
 #[test]
-fn repl_on_a_tty_in_scratch() {
+fn repl_on_a_tty_in_the_smallest_image() {
     for_each_variant(
-        |v| v.name == "scratch",
+        |v| v.name == CATALOGUE.roles.smallest,
         |v| async move { repl_on_a_tty(&v).await },
     );
 }
@@ -604,9 +620,9 @@ fn size_is_within_the_catalogue_bounds() {
 }
 
 #[test]
-fn sizes_are_ordered_naive_to_scratch() {
+fn sizes_follow_the_catalogue_ranks() {
     for_each_variant(
-        |v| v.name == "scratch",
+        |v| v.name == CATALOGUE.roles.smallest,
         |_| async { sizes_are_ordered().await },
     );
 }
@@ -614,6 +630,11 @@ fn sizes_are_ordered_naive_to_scratch() {
 #[test]
 fn structure_matches_the_catalogue() {
     for_each_variant(every, |v| async move { structure(&v).await });
+}
+
+#[test]
+fn static_binary_matches_the_catalogue() {
+    for_each_variant(every, |v| async move { static_as_catalogued(&v).await });
 }
 
 #[test]

@@ -33,11 +33,7 @@ pub async fn run(docker: &Docker, variants: &[String]) -> anyhow::Result<()> {
         );
         println!(
             "  cargo / rustc     {}",
-            if i.cargo.is_empty() && i.rustc.is_empty() {
-                "no"
-            } else {
-                "yes"
-            }
+            if i.has_toolchain() { "yes" } else { "no" }
         );
         println!("  user              {}", i.effective_user());
         println!("  entrypoint        {:?}", i.entrypoint);

@@ -7,12 +7,9 @@ use std::path::{Path, PathBuf};
 
 use bollard::Docker;
 
-use crate::STAND_IN_LABEL;
 use crate::docker::engine::{is_not_found, short_reason};
 use crate::dockerfile::Dockerfile;
-
-/// The recipe script, relative to the workspace root.
-pub const BUILD_BASES: &str = "docker/bases/build-bases.sh";
+use crate::manifest::catalogue::Bases;
 
 /// A base image could not be made available.
 #[derive(Debug, thiserror::Error)]
@@ -70,16 +67,32 @@ pub async fn is_present(docker: &Docker, image: &str) -> Result<bool, BasesError
     }
 }
 
-/// The upstream reference a local image stands in for, if it is a stand-in (its
-/// `io.calc-kit.stand-in` label); `None` for real images and missing ones.
-pub async fn stand_in_for(docker: &Docker, image: &str) -> Option<String> {
+/// The upstream reference a local image stands in for, if it is a stand-in (it carries the
+/// catalogue's stand-in `label`); `None` for real images and missing ones.
+pub async fn stand_in_for(docker: &Docker, label: &str, image: &str) -> Option<String> {
     let inspect = docker.inspect_image(image).await.ok()?;
     inspect
         .config?
         .labels?
-        .get(STAND_IN_LABEL)
+        .get(label)
         .filter(|v| !v.is_empty())
         .cloned()
+}
+
+/// `(base as the Dockerfile names it, upstream it stands in for)` for every base image of
+/// `dockerfile_text` that is a local stand-in: what every report says about its sizes.
+pub async fn stand_ins(
+    docker: &Docker,
+    label: &str,
+    dockerfile_text: &str,
+) -> Vec<(String, String)> {
+    let mut found = Vec::new();
+    for base in base_images(dockerfile_text) {
+        if let Some(upstream) = stand_in_for(docker, label, &base).await {
+            found.push((base, upstream));
+        }
+    }
+    found
 }
 
 /// Makes sure every base image of the Dockerfile at `dockerfile` (relative to `root`) is
@@ -88,6 +101,7 @@ pub async fn stand_in_for(docker: &Docker, image: &str) -> Option<String> {
 /// Returns the images that had to be made.
 pub async fn ensure_bases(
     docker: &Docker,
+    bases: &Bases,
     root: &Path,
     dockerfile: &Path,
     log: &mut (dyn FnMut(&str) + Send),
@@ -102,10 +116,11 @@ pub async fn ensure_bases(
     if missing.is_empty() {
         return Ok(missing);
     }
-    let script = root.join(BUILD_BASES);
+    let script = root.join(&bases.script);
     log(&format!(
-        "missing base image(s) {}: running {BUILD_BASES}",
-        missing.join(", ")
+        "missing base image(s) {}: running {}",
+        missing.join(", "),
+        bases.script.display()
     ));
     let (status, tail) =
         run_script(&script, &missing, log)
@@ -126,7 +141,7 @@ pub async fn ensure_bases(
     } else {
         Err(BasesError::Failed {
             images: still.join(", "),
-            script: format!("bash {BUILD_BASES} {}", still.join(" ")),
+            script: format!("bash {} {}", bases.script.display(), still.join(" ")),
             status,
             tail,
         })

@@ -201,28 +201,21 @@ pub async fn build_variant(
     progress: &mut (dyn FnMut(BuildEvent) + Send),
 ) -> Result<Built, BuildError> {
     let image = catalogue.image(variant);
-    build_dockerfile(
-        docker,
-        &catalogue.root,
-        &variant.dockerfile,
-        &image,
-        progress,
-    )
-    .await
+    build_dockerfile(docker, catalogue, &variant.dockerfile, &image, progress).await
 }
 
-/// Builds any Dockerfile (relative to `root`, which is the context) into `image`; the lab
-/// uses this for learners' Dockerfiles that are not in the catalogue.
+/// Builds any Dockerfile (relative to the catalogue's root, which is the context) into
+/// `image`; the lab uses this for learners' Dockerfiles that are not in the catalogue.
 pub async fn build_dockerfile(
     docker: &Docker,
-    root: &Path,
+    catalogue: &Catalogue,
     dockerfile: &Path,
     image: &str,
     progress: &mut (dyn FnMut(BuildEvent) + Send),
 ) -> Result<Built, BuildError> {
     build_dockerfile_with(
         docker,
-        root,
+        catalogue,
         dockerfile,
         image,
         BuildOptions::default(),
@@ -246,12 +239,13 @@ pub struct BuildOptions {
 /// [`build_dockerfile`] with [`BuildOptions`].
 pub async fn build_dockerfile_with(
     docker: &Docker,
-    root: &Path,
+    catalogue: &Catalogue,
     dockerfile: &Path,
     image: &str,
     options: BuildOptions,
     progress: &mut (dyn FnMut(BuildEvent) + Send),
 ) -> Result<Built, BuildError> {
+    let root = catalogue.root.as_path();
     let _one_at_a_time = BUILD_LOCK.lock().await;
     if !root.join(dockerfile).is_file() {
         return Err(BuildError::new(
@@ -261,7 +255,7 @@ pub async fn build_dockerfile_with(
             "",
         ));
     }
-    let bases_made = ensure_bases(docker, root, dockerfile, &mut |line| {
+    let bases_made = ensure_bases(docker, &catalogue.bases, root, dockerfile, &mut |line| {
         progress(BuildEvent::Preparing(line.to_string()))
     })
     .await

@@ -11,8 +11,8 @@ use std::time::{Duration, Instant};
 use bollard::Docker;
 use bollard::models::{ContainerCreateBody, HostConfig};
 use bollard::query_parameters::{
-    AttachContainerOptionsBuilder, CreateContainerOptions, ListContainersOptionsBuilder,
-    RemoveContainerOptionsBuilder, ResizeContainerTTYOptionsBuilder,
+    AttachContainerOptionsBuilder, CreateContainerOptions, DownloadFromContainerOptionsBuilder,
+    ListContainersOptionsBuilder, RemoveContainerOptionsBuilder, ResizeContainerTTYOptionsBuilder,
 };
 use futures_util::{Stream, StreamExt};
 use testcontainers::core::{ExecCommand, WaitFor, wait::ExitWaitStrategy};
@@ -450,6 +450,16 @@ async fn wait_exit(docker: &Docker, id: &str, timeout: Duration) -> Result<i64, 
     }
 }
 
+/// Removes container `id` and its anonymous volumes, running or not (`docker rm -fv`). A
+/// failure is ignored: the container is gone already, or the next sweep takes it.
+async fn remove_container(docker: &Docker, id: &str) {
+    let options = RemoveContainerOptionsBuilder::new()
+        .force(true)
+        .v(true)
+        .build();
+    let _ = docker.remove_container(id, Some(options)).await;
+}
+
 /// Removes a container when dropped, whatever happened (panics included), unless
 /// [`ContainerGuard::remove`] already did. Drop cannot await, so it removes from a helper
 /// thread with its own runtime and client: that works inside or outside any tokio runtime.
@@ -472,17 +482,7 @@ impl ContainerGuard {
     /// Removes the container now (forcefully), the normal path.
     pub async fn remove(mut self, docker: &Docker) {
         if let Some(id) = self.id.take() {
-            let _ = docker
-                .remove_container(
-                    &id,
-                    Some(
-                        RemoveContainerOptionsBuilder::new()
-                            .force(true)
-                            .v(true)
-                            .build(),
-                    ),
-                )
-                .await;
+            remove_container(docker, &id).await;
         }
     }
 }
@@ -499,23 +499,72 @@ impl Drop for ContainerGuard {
                 };
                 rt.block_on(async {
                     if let Ok(docker) = Docker::connect_with_defaults() {
-                        let _ = docker
-                            .remove_container(
-                                &id,
-                                Some(
-                                    RemoveContainerOptionsBuilder::new()
-                                        .force(true)
-                                        .v(true)
-                                        .build(),
-                                ),
-                            )
-                            .await;
+                        remove_container(&docker, &id).await;
                     }
                 });
             })
             .join();
         }
     }
+}
+
+/// The file at `path` in `image`, read from a created (never started) container and at most
+/// `limit` bytes of it, with whether it is a symbolic link; `None` when there is no such
+/// path. The container is labelled and removed, as every container of the harness is.
+pub async fn read_image_file(
+    docker: &Docker,
+    image: &str,
+    path: &str,
+    limit: usize,
+) -> Result<Option<(bool, Vec<u8>)>, RunError> {
+    let body = ContainerCreateBody {
+        image: Some(image.to_string()),
+        labels: Some(labels()),
+        ..Default::default()
+    };
+    let created = docker
+        .create_container(None::<CreateContainerOptions>, body)
+        .await
+        .map_err(|e| RunError::Engine {
+            action: "creating a container",
+            image: image.to_string(),
+            reason: short_reason(&e),
+        })?;
+    let guard = ContainerGuard::new(created.id);
+    let options = DownloadFromContainerOptionsBuilder::new()
+        .path(path)
+        .build();
+    let mut stream = docker.download_from_container(guard.id(), Some(options));
+    let mut tar = Vec::new();
+    let mut missing = false;
+    while let Some(chunk) = stream.next().await {
+        match chunk {
+            Ok(chunk) => tar.extend_from_slice(&chunk),
+            Err(_) => {
+                missing = true;
+                break;
+            }
+        }
+        if tar.len() > limit + 4096 {
+            break;
+        }
+    }
+    drop(stream);
+    guard.remove(docker).await;
+    if missing {
+        return Ok(None);
+    }
+    let mut archive = tar::Archive::new(tar.as_slice());
+    let Some(Ok(mut entry)) = archive.entries().ok().and_then(|mut e| e.next()) else {
+        return Ok(None);
+    };
+    let is_link = entry.header().entry_type().is_symlink();
+    let mut content = Vec::new();
+    let _ = std::io::Read::read_to_end(
+        &mut std::io::Read::take(&mut entry, limit as u64),
+        &mut content,
+    );
+    Ok(Some((is_link, content)))
 }
 
 /// Removes the containers carrying [`CONTAINER_LABEL`] that this process or a finished run
@@ -529,17 +578,7 @@ pub async fn sweep(docker: &Docker) -> Result<usize, bollard::errors::Error> {
         .map(|(id, _, _)| id)
         .collect();
     for id in &leftovers {
-        let _ = docker
-            .remove_container(
-                id,
-                Some(
-                    RemoveContainerOptionsBuilder::new()
-                        .force(true)
-                        .v(true)
-                        .build(),
-                ),
-            )
-            .await;
+        remove_container(docker, id).await;
     }
     Ok(leftovers.len())
 }

@@ -11,7 +11,6 @@ use bollard::Docker;
 use futures_util::StreamExt;
 use tokio::io::AsyncWriteExt;
 
-use crate::STAND_IN_LABEL;
 use crate::docker::engine::short_reason;
 use crate::manifest::catalogue::{Catalogue, Variant};
 
@@ -39,8 +38,13 @@ pub enum InspectError {
 /// What kind of entry a path is in the image's filesystem.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Node {
-    /// A regular file of this many bytes.
-    File(u64),
+    /// A regular file.
+    File {
+        /// Its size in bytes.
+        size: u64,
+        /// Its permission bits (`0o755`).
+        mode: u32,
+    },
     /// A directory.
     Dir,
     /// A symbolic link to this target.
@@ -108,14 +112,34 @@ impl Filesystem {
     pub fn has_file(&self, path: &str) -> bool {
         matches!(
             self.resolve(path),
-            Some((_, Node::File(_) | Node::Hardlink(_)))
+            Some((_, Node::File { .. } | Node::Hardlink(_)))
         )
+    }
+
+    /// Whether `path` resolves (through symbolic and hard links) to a regular file that
+    /// someone may execute. This is what "the image has a shell" means: `/bin/sh` resolves to
+    /// an executable file; a dangling link is no shell.
+    pub fn is_executable(&self, path: &str) -> bool {
+        let mut node = self.resolve(path);
+        for _ in 0..40 {
+            match node {
+                Some((_, Node::File { mode, .. })) => return mode & 0o111 != 0,
+                Some((_, Node::Hardlink(target))) => node = self.resolve(&format!("/{target}")),
+                _ => return false,
+            }
+        }
+        false
+    }
+
+    /// Whether the image has a shell: `/bin/sh` is executable (see [`Self::is_executable`]).
+    pub fn has_shell(&self) -> bool {
+        self.is_executable("/bin/sh")
     }
 
     /// Size of the file at `path` after links, if it is one.
     pub fn file_size(&self, path: &str) -> Option<u64> {
         match self.resolve(path)? {
-            (_, Node::File(size)) => Some(*size),
+            (_, Node::File { size, .. }) => Some(*size),
             _ => None,
         }
     }
@@ -135,7 +159,10 @@ impl Filesystem {
                 let (dir, base) = path.rsplit_once('/').unwrap_or(("", path));
                 base == name
                     && (dir.ends_with("bin") || dir.ends_with("sbin"))
-                    && matches!(node, Node::File(_) | Node::Symlink(_) | Node::Hardlink(_))
+                    && matches!(
+                        node,
+                        Node::File { .. } | Node::Symlink(_) | Node::Hardlink(_)
+                    )
             })
             .map(|(p, _)| format!("/{p}"))
             .collect()
@@ -196,6 +223,12 @@ impl ImageFacts {
         }
     }
 
+    /// Whether the image carries a Rust toolchain: cargo and rustc both, as the catalogue's
+    /// `toolchain` key says.
+    pub fn has_toolchain(&self) -> bool {
+        !self.cargo.is_empty() && !self.rustc.is_empty()
+    }
+
     /// Whether the container runs as root (uid 0 by name or number).
     pub fn runs_as_root(&self) -> bool {
         let u = self.effective_user().split(':').next().unwrap_or("");
@@ -222,12 +255,7 @@ pub async fn inspect_variant(
 ) -> Result<VariantFacts, InspectError> {
     let image = inspect_image(docker, &catalogue.image(variant), compressed).await?;
     let text = std::fs::read_to_string(catalogue.dockerfile_path(variant)).unwrap_or_default();
-    let mut stand_ins = Vec::new();
-    for base in crate::docker::bases::base_images(&text) {
-        if let Some(upstream) = crate::docker::bases::stand_in_for(docker, &base).await {
-            stand_ins.push((base, upstream));
-        }
-    }
+    let stand_ins = crate::docker::bases::stand_ins(docker, &catalogue.bases.label, &text).await;
     Ok(VariantFacts { image, stand_ins })
 }
 
@@ -282,7 +310,7 @@ pub async fn inspect_image(
             .unwrap_or(layers.layer_count),
         files: layers.filesystem.file_count(),
         packages: layers.packages,
-        has_shell: layers.filesystem.has_file("/bin/sh"),
+        has_shell: layers.filesystem.has_shell(),
         has_package_manager: [
             "/usr/bin/dpkg",
             "/usr/bin/apt-get",
@@ -408,7 +436,10 @@ fn read_layer(reader: impl Read, compressed: bool) -> std::io::Result<Layer> {
             }
             let header = entry.header();
             let node = match header.entry_type() {
-                tar::EntryType::Regular | tar::EntryType::Continuous => Node::File(header.size()?),
+                tar::EntryType::Regular | tar::EntryType::Continuous => Node::File {
+                    size: header.size()?,
+                    mode: header.mode()?,
+                },
                 tar::EntryType::Directory => Node::Dir,
                 tar::EntryType::Symlink => Node::Symlink(
                     entry
@@ -424,7 +455,7 @@ fn read_layer(reader: impl Read, compressed: bool) -> std::io::Result<Layer> {
                 )),
                 _ => Node::Other,
             };
-            if is_dpkg_file(&path) && matches!(node, Node::File(_)) {
+            if is_dpkg_file(&path) && matches!(node, Node::File { .. }) {
                 let mut content = Vec::new();
                 entry.read_to_end(&mut content)?;
                 dpkg_files.insert(path.clone(), content);
@@ -507,14 +538,20 @@ fn stack(layers: Vec<Layer>) -> LayerAnalysis {
     let size_under = |fs: &Filesystem, path: &str| -> u64 {
         let prefix = format!("{path}/");
         let own = match fs.entries.get(path) {
-            Some(Node::File(s)) => *s,
+            Some(Node::File { size: s, .. }) => *s,
             _ => 0,
         };
         own + fs
             .entries
             .range(prefix.clone()..)
             .take_while(|(p, _)| p.starts_with(&prefix))
-            .map(|(_, n)| if let Node::File(s) = n { *s } else { 0 })
+            .map(|(_, n)| {
+                if let Node::File { size: s, .. } = n {
+                    *s
+                } else {
+                    0
+                }
+            })
             .sum::<u64>()
     };
     let remove_tree =
@@ -552,7 +589,16 @@ fn stack(layers: Vec<Layer>) -> LayerAnalysis {
                         .entries
                         .range(prefix.clone()..)
                         .take_while(|(p, _)| p.starts_with(&prefix))
-                        .map(|(p, n)| (p.clone(), if let Node::File(s) = n { *s } else { 0 }))
+                        .map(|(p, n)| {
+                            (
+                                p.clone(),
+                                if let Node::File { size: s, .. } = n {
+                                    *s
+                                } else {
+                                    0
+                                },
+                            )
+                        })
                         .collect();
                     for (path, size) in removed {
                         record(&path, size);
@@ -560,7 +606,11 @@ fn stack(layers: Vec<Layer>) -> LayerAnalysis {
                     remove_tree(&mut fs, &mut dpkg, &dir, true);
                 }
                 LayerEntry::Put(path, node) => {
-                    let size = if let Node::File(s) = node { s } else { 0 };
+                    let size = if let Node::File { size: s, .. } = node {
+                        s
+                    } else {
+                        0
+                    };
                     record(&path, size);
                     // A non-directory replacing a directory replaces its contents too.
                     if node != Node::Dir && matches!(fs.entries.get(&path), Some(Node::Dir)) {
@@ -634,11 +684,6 @@ pub const REQUIRED_LABELS: [&str; 4] = [
     "org.opencontainers.image.source",
     "org.opencontainers.image.licenses",
 ];
-
-/// Whether the image's labels say it is itself a stand-in.
-pub fn stand_in_label(facts: &ImageFacts) -> Option<&str> {
-    facts.labels.get(STAND_IN_LABEL).map(String::as_str)
-}
 
 #[cfg(test)]
 mod tests {
@@ -746,5 +791,41 @@ mod tests {
             ["/usr/local/cargo/bin/cargo"]
         );
         assert_eq!(a.filesystem.file_count(), 3);
+    }
+
+    #[test]
+    fn a_shell_is_an_executable_bin_sh() {
+        let fs = |entries: &[(&str, Node)]| Filesystem {
+            entries: entries
+                .iter()
+                .map(|(p, n)| (p.to_string(), n.clone()))
+                .collect(),
+        };
+        let dash = Node::File {
+            size: 125_000,
+            mode: 0o755,
+        };
+        let merged = fs(&[
+            ("bin", Node::Symlink("usr/bin".into())),
+            ("usr/bin/sh", Node::Symlink("dash".into())),
+            ("usr/bin/dash", dash.clone()),
+        ]);
+        assert!(merged.has_shell());
+        let hard = fs(&[
+            ("bin/sh", Node::Hardlink("bin/dash".into())),
+            ("bin/dash", dash),
+        ]);
+        assert!(hard.has_shell());
+        let dangling = fs(&[("bin/sh", Node::Symlink("/bin/busybox".into()))]);
+        assert!(!dangling.has_shell(), "a dangling link is no shell");
+        let not_executable = fs(&[(
+            "bin/sh",
+            Node::File {
+                size: 10,
+                mode: 0o644,
+            },
+        )]);
+        assert!(!not_executable.has_shell());
+        assert!(!fs(&[]).has_shell());
     }
 }

@@ -13,16 +13,15 @@ use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use bollard::Docker;
-use bollard::models::ContainerCreateBody;
-use bollard::query_parameters::{CreateContainerOptions, DownloadFromContainerOptionsBuilder};
-use futures_util::StreamExt;
 use serde::Deserialize;
 
 use crate::docker::build::{BuildEvent, BuildOptions, build_dockerfile_with};
 use crate::docker::engine::short_reason;
-use crate::docker::run::{ContainerGuard, Run};
+use crate::docker::run::{Run, read_image_file};
 use crate::dockerfile::Dockerfile;
 use crate::dockerfile::lint::{LintOptions, lint_file};
+use crate::image::elf::elf_interpreter;
+use crate::image::inspect::{Filesystem, inspect_image};
 use crate::manifest::catalogue::{Catalogue, Variant};
 use crate::render::format::human_size;
 
@@ -173,22 +172,10 @@ impl Exercise {
 /// A manifest that cannot be used, with the file and what to fix.
 #[derive(Debug, thiserror::Error)]
 pub enum LabError {
-    /// The manifest could not be read.
-    #[error("cannot read {path}: {source}")]
-    Read {
-        /// The file.
-        path: PathBuf,
-        /// Why.
-        source: std::io::Error,
-    },
-    /// Not valid TOML, or a key is missing or of the wrong type.
-    #[error("{path}: {message}")]
-    Parse {
-        /// The file.
-        path: PathBuf,
-        /// The parser's message (names the key and line).
-        message: String,
-    },
+    /// The manifest cannot be read, is not valid TOML, or a key is missing or of the wrong
+    /// type.
+    #[error(transparent)]
+    File(#[from] crate::manifest::TomlError),
     /// A value parses but makes no sense.
     #[error("{path}: exercise {exercise}: {message}")]
     Invalid {
@@ -237,10 +224,7 @@ impl Lab {
     /// Loads the manifest of the workspace at `root`, checking it against `catalogue`.
     pub fn load(root: &Path, catalogue: &Catalogue) -> Result<Lab, LabError> {
         let path = root.join(MANIFEST_PATH);
-        let text = std::fs::read_to_string(&path).map_err(|source| LabError::Read {
-            path: path.clone(),
-            source,
-        })?;
+        let text = crate::manifest::read(&path)?;
         Lab::parse(&text, root, &path, catalogue)
     }
 
@@ -251,10 +235,7 @@ impl Lab {
         path: &Path,
         catalogue: &Catalogue,
     ) -> Result<Lab, LabError> {
-        let raw: RawLab = toml::from_str(text).map_err(|e| LabError::Parse {
-            path: path.to_path_buf(),
-            message: e.to_string().trim_end().to_string(),
-        })?;
+        let raw: RawLab = crate::manifest::parse(text, path)?;
         let lab = Lab {
             skeletons: raw.skeletons,
             repository: raw.repository,
@@ -273,10 +254,10 @@ impl Lab {
             message,
         };
         if self.exercises.is_empty() {
-            return Err(LabError::Parse {
+            return Err(LabError::from(crate::manifest::TomlError::Parse {
                 path: self.path.clone(),
                 message: "no [[exercise]] tables".into(),
-            });
+            }));
         }
         let mut previous = 0;
         let mut files = std::collections::HashSet::new();
@@ -765,7 +746,7 @@ impl<'a> Grader<'a> {
         };
         match build_dockerfile_with(
             self.docker,
-            &self.lab.root,
+            self.catalogue,
             dockerfile,
             image,
             BuildOptions::default(),
@@ -822,56 +803,11 @@ impl<'a> Grader<'a> {
         user_verdict(&user, parsed)
     }
 
-    /// A created (never started) container of `image`, for reading files out of it.
-    async fn created(&self, image: &str) -> Result<ContainerGuard, String> {
-        let body = ContainerCreateBody {
-            image: Some(image.to_string()),
-            labels: Some(crate::docker::run::labels()),
-            ..Default::default()
-        };
-        let created = self
-            .docker
-            .create_container(None::<CreateContainerOptions>, body)
-            .await
-            .map_err(|e| format!("cannot create a container of {image}: {}", short_reason(&e)))?;
-        Ok(ContainerGuard::new(created.id))
-    }
-
-    /// The file at `path` in the container, as the first entry of the engine's archive;
-    /// `None` when there is no such path.
-    async fn read_file(&self, id: &str, path: &str, limit: usize) -> Option<(bool, Vec<u8>)> {
-        let options = DownloadFromContainerOptionsBuilder::new()
-            .path(path)
-            .build();
-        let mut stream = self.docker.download_from_container(id, Some(options));
-        let mut tar = Vec::new();
-        while let Some(chunk) = stream.next().await {
-            tar.extend_from_slice(&chunk.ok()?);
-            if tar.len() > limit + 4096 {
-                break;
-            }
-        }
-        let mut archive = tar::Archive::new(tar.as_slice());
-        let mut entry = archive.entries().ok()?.next()?.ok()?;
-        let is_link = entry.header().entry_type().is_symlink();
-        let mut content = Vec::new();
-        let _ = std::io::Read::read_to_end(
-            &mut std::io::Read::take(&mut entry, limit as u64),
-            &mut content,
-        );
-        Some((is_link, content))
-    }
-
     async fn no_shell(&self, image: &str) -> CheckResult {
-        let guard = self.created(image).await.map_err(|m| (m, None))?;
-        let found = self.read_file(guard.id(), "/bin/sh", 64).await;
-        guard.remove(self.docker).await;
-        match found {
-            None => Ok(()),
-            Some(_) => {
-                fail("your image has /bin/sh: anyone who gets into the container has a shell")
-            }
-        }
+        let facts = inspect_image(self.docker, image, false)
+            .await
+            .map_err(|e| (e.to_string(), None))?;
+        no_shell_verdict(&facts.filesystem)
     }
 
     async fn static_binary(&self, image: &str) -> CheckResult {
@@ -885,10 +821,10 @@ impl<'a> Grader<'a> {
                 Some("write ENTRYPOINT [\"/path/to/calculator\"]".into()),
             ));
         };
-        let guard = self.created(image).await.map_err(|m| (m, None))?;
         // The program headers sit in the first few kilobytes of an ELF file.
-        let file = self.read_file(guard.id(), program, 1 << 16).await;
-        guard.remove(self.docker).await;
+        let file = read_image_file(self.docker, image, program, 1 << 16)
+            .await
+            .map_err(|e| (e.to_string(), None))?;
         match file {
             None => fail(format!("{program} (the ENTRYPOINT) is not in the image")),
             Some((true, _)) => fail(format!(
@@ -974,7 +910,7 @@ impl<'a> Grader<'a> {
         let probe = format!("{}:cache-probe", self.lab.repository);
         let build = build_dockerfile_with(
             self.docker,
-            &self.lab.root,
+            self.catalogue,
             dockerfile,
             &probe,
             BuildOptions {
@@ -1204,42 +1140,14 @@ pub fn transcript_verdict(
     Ok(())
 }
 
-/// The ELF interpreter (`/lib64/ld-linux-x86-64.so.2`) a 64-bit little-endian executable asks
-/// for, `None` for a static one. `bytes` must hold the program headers.
-pub fn elf_interpreter(bytes: &[u8]) -> Result<Option<String>, String> {
-    if bytes.len() < 64 || &bytes[..4] != b"\x7fELF" {
-        return Err("not an ELF file".into());
+/// The `no-shell` check on an image's final filesystem: one definition of "has a shell" for
+/// the lab, the tables and the container tests ([`Filesystem::has_shell`]).
+pub fn no_shell_verdict(fs: &Filesystem) -> CheckResult {
+    if fs.has_shell() {
+        fail("your image has /bin/sh: anyone who gets into the container has a shell")
+    } else {
+        Ok(())
     }
-    if bytes[4] != 2 || bytes[5] != 1 {
-        return Err("not a 64-bit little-endian ELF file".into());
-    }
-    let u16_at = |o: usize| u16::from_le_bytes([bytes[o], bytes[o + 1]]) as usize;
-    let u64_at = |o: usize| {
-        bytes
-            .get(o..o + 8)
-            .map(|b| u64::from_le_bytes(b.try_into().expect("8 bytes")) as usize)
-    };
-    let phoff = u64_at(0x20).ok_or("truncated header")?;
-    let (phentsize, phnum) = (u16_at(0x36), u16_at(0x38));
-    for i in 0..phnum {
-        let at = phoff + i * phentsize;
-        let header = bytes
-            .get(at..at + phentsize.max(0x28))
-            .ok_or("program headers beyond what was read")?;
-        const PT_INTERP: u32 = 3;
-        if u32::from_le_bytes(header[..4].try_into().expect("4 bytes")) == PT_INTERP {
-            let offset = u64_at(at + 8).ok_or("truncated header")?;
-            let size = u64_at(at + 32).ok_or("truncated header")?;
-            let name = bytes
-                .get(offset..offset + size)
-                .ok_or("interpreter name beyond what was read")?;
-            let name = String::from_utf8_lossy(name)
-                .trim_end_matches('\0')
-                .to_string();
-            return Ok(Some(name));
-        }
-    }
-    Ok(None)
 }
 
 /// What the cache watcher concluded from the rebuild's events.

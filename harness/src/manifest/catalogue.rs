@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use super::TomlError;
+
 /// Where the catalogue lives, relative to the workspace root.
 pub const CATALOGUE_PATH: &str = "docker/variants.toml";
 
@@ -22,20 +24,29 @@ pub enum CatalogueError {
         /// Where the search started.
         start: PathBuf,
     },
-    /// The file could not be read.
-    #[error("cannot read {path}: {source}")]
-    Read {
+    /// The file cannot be read, is not valid TOML or lacks a required key.
+    #[error(transparent)]
+    File(#[from] TomlError),
+    /// A key that no table of the catalogue has (a typo, or a key of another table).
+    #[error("{path}: {table}: unknown key `{key}` (the keys here are: {known})")]
+    UnknownKey {
         /// The catalogue file.
         path: PathBuf,
-        /// Why.
-        source: std::io::Error,
+        /// The table, as the file spells it (`[roles]`, ``[[variant]] `naive` ``).
+        table: String,
+        /// The unknown key.
+        key: String,
+        /// The keys that table may have.
+        known: String,
     },
-    /// The file is not valid TOML or lacks a required key; `toml` names the key and line.
-    #[error("{path}: {message}")]
-    Parse {
+    /// A role names no variant, or a variant whose size rank contradicts the role.
+    #[error("{path}: [roles] `{role}`: {message}")]
+    Role {
         /// The catalogue file.
         path: PathBuf,
-        /// The parser's message, which names the key and shows the line.
+        /// The role key.
+        role: &'static str,
+        /// What is wrong.
         message: String,
     },
     /// A value parses but makes no sense.
@@ -57,19 +68,45 @@ pub enum CatalogueError {
 pub struct Catalogue {
     /// Image repository every variant is tagged into: `<repository>:<name>`.
     pub repository: String,
-    /// The variants, in the file's order (which is the teaching order, biggest first).
-    pub variants: Vec<Variant>,
+    /// Where base images come from when no registry answers, and how stand-ins are marked.
+    pub bases: Bases,
+    /// Which variant plays which part in the tables and goals.
+    pub roles: Roles,
     /// What is probed for in every image.
     pub attack_surface: AttackSurface,
+    /// The variants, in the file's order (which is the teaching order, biggest first).
+    pub variants: Vec<Variant>,
     /// The workspace root: the build context and the base for every relative path.
     pub root: PathBuf,
     /// The catalogue file itself, for error messages.
     pub path: PathBuf,
 }
 
+/// The `[bases]` table: the recipe script that makes missing base images (a pull, else a
+/// local stand-in) and the label every stand-in carries, whose value names the upstream image.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Bases {
+    /// The script, relative to the workspace root.
+    pub script: PathBuf,
+    /// The label on a stand-in (inherited by every image built FROM it).
+    pub label: String,
+}
+
+/// The `[roles]` table: variants by the part they play, so that no code names a variant.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Roles {
+    /// The variant every reduction is measured against.
+    pub baseline: String,
+    /// The smallest variant: the subject of the size and floor goals.
+    pub smallest: String,
+}
+
 /// One Dockerfile variant and the expectations its image must meet, in the spirit of
 /// container-structure-test: declarative facts, checked by the harness.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
 pub struct Variant {
     /// Short name; also the image tag and the Dockerfile's stem.
     pub name: String,
@@ -81,6 +118,9 @@ pub struct Variant {
     pub teaches: String,
     /// The final stage's base image as the Dockerfile names it.
     pub final_base: String,
+    /// Place in the size ordering: an image of a higher rank must be smaller than every image
+    /// of a lower rank; images of equal rank are not compared.
+    pub size_rank: u32,
     /// Lower size bound in decimal MB: catches an image that lost what it must ship.
     pub min_size_mb: f64,
     /// Upper size bound in decimal MB: the point of the variant.
@@ -102,8 +142,8 @@ pub struct Variant {
     pub intruder_tools: Vec<String>,
 }
 
-/// `[attack_surface]`: what `harness claims` and the tests try to run in every image.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+/// The `[attack_surface]` table: what `harness claims` and the tests try to run in every image.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct AttackSurface {
     /// The tools an intruder reaches for after a compromise, as program names looked up on
@@ -112,11 +152,46 @@ pub struct AttackSurface {
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct RawCatalogue {
     repository: String,
+    bases: Bases,
+    roles: Roles,
     attack_surface: AttackSurface,
     #[serde(rename = "variant")]
     variants: Vec<Variant>,
+}
+
+/// The keys each table may have; anything else is a typo that serde would name without its
+/// table, so it is caught first, here, with the table and the variant named.
+const TOP_KEYS: &[&str] = &["repository", "bases", "roles", "attack_surface", "variant"];
+const BASES_KEYS: &[&str] = &["script", "label"];
+const ROLES_KEYS: &[&str] = &["baseline", "smallest"];
+const ATTACK_SURFACE_KEYS: &[&str] = &["tools"];
+const VARIANT_KEYS: &[&str] = &[
+    "name",
+    "dockerfile",
+    "title",
+    "teaches",
+    "final_base",
+    "size_rank",
+    "min_size_mb",
+    "max_size_mb",
+    "user",
+    "shell",
+    "package_manager",
+    "toolchain",
+    "hardened",
+    "static_binary",
+    "intruder_tools",
+];
+
+/// The first key of `table` not in `known`.
+fn unknown_key<'a>(table: &'a toml::Table, known: &[&str]) -> Option<&'a str> {
+    table
+        .keys()
+        .map(String::as_str)
+        .find(|k| !known.contains(k))
 }
 
 impl Variant {
@@ -142,24 +217,22 @@ impl Catalogue {
     /// Loads the catalogue of the workspace at `root`.
     pub fn load_from(root: &Path) -> Result<Catalogue, CatalogueError> {
         let path = root.join(CATALOGUE_PATH);
-        let text = std::fs::read_to_string(&path).map_err(|source| CatalogueError::Read {
-            path: path.clone(),
-            source,
-        })?;
+        let text = super::read(&path)?;
         Catalogue::parse(&text, root, &path)
     }
 
     /// Parses catalogue text; `root` resolves the Dockerfile paths and `path` names the file
     /// in errors.
     pub fn parse(text: &str, root: &Path, path: &Path) -> Result<Catalogue, CatalogueError> {
-        let raw: RawCatalogue = toml::from_str(text).map_err(|e| CatalogueError::Parse {
-            path: path.to_path_buf(),
-            message: e.to_string().trim_end().to_string(),
-        })?;
+        let table: toml::Table = super::parse(text, path)?;
+        check_keys(&table, path)?;
+        let raw: RawCatalogue = super::parse(text, path)?;
         let catalogue = Catalogue {
             repository: raw.repository,
-            variants: raw.variants,
+            bases: raw.bases,
+            roles: raw.roles,
             attack_surface: raw.attack_surface,
+            variants: raw.variants,
             root: root.to_path_buf(),
             path: path.to_path_buf(),
         };
@@ -242,7 +315,71 @@ impl Catalogue {
                 ));
             }
         }
+        let roles = [
+            ("baseline", &self.roles.baseline),
+            ("smallest", &self.roles.smallest),
+        ];
+        for (role, name) in roles {
+            if self.get(name).is_none() {
+                return Err(CatalogueError::Role {
+                    path: self.path.clone(),
+                    role,
+                    message: format!("no [[variant]] is named `{name}`"),
+                });
+            }
+        }
+        let ranks = || self.variants.iter().map(|v| v.size_rank);
+        let (lowest, highest) = (ranks().min().unwrap_or(0), ranks().max().unwrap_or(0));
+        let rank_of = |name: &str| self.get(name).map(|v| v.size_rank).unwrap_or(0);
+        if rank_of(&self.roles.baseline) != lowest {
+            return Err(CatalogueError::Role {
+                path: self.path.clone(),
+                role: "baseline",
+                message: format!(
+                    "`{}` has size_rank {}, but the baseline must have the lowest ({lowest})",
+                    self.roles.baseline,
+                    rank_of(&self.roles.baseline)
+                ),
+            });
+        }
+        if rank_of(&self.roles.smallest) != highest {
+            return Err(CatalogueError::Role {
+                path: self.path.clone(),
+                role: "smallest",
+                message: format!(
+                    "`{}` has size_rank {}, but the smallest must have the highest ({highest})",
+                    self.roles.smallest,
+                    rank_of(&self.roles.smallest)
+                ),
+            });
+        }
         Ok(())
+    }
+
+    /// The baseline variant (see [`Roles::baseline`]).
+    pub fn baseline(&self) -> &Variant {
+        self.get(&self.roles.baseline)
+            .expect("validated: the baseline is a variant")
+    }
+
+    /// The smallest variant (see [`Roles::smallest`]).
+    pub fn smallest(&self) -> &Variant {
+        self.get(&self.roles.smallest)
+            .expect("validated: the smallest is a variant")
+    }
+
+    /// Every `(larger, smaller)` pair the size ordering promises: each variant against each of
+    /// the next rank up (equal ranks are not compared), so a chain of such pairs runs from the
+    /// baseline to the smallest. In catalogue order within a rank.
+    pub fn size_pairs(&self) -> Vec<(&Variant, &Variant)> {
+        let mut ranks: Vec<u32> = self.variants.iter().map(|v| v.size_rank).collect();
+        ranks.sort_unstable();
+        ranks.dedup();
+        let of = |rank: u32| self.variants.iter().filter(move |v| v.size_rank == rank);
+        ranks
+            .windows(2)
+            .flat_map(|w| of(w[0]).flat_map(move |a| of(w[1]).map(move |b| (a, b))))
+            .collect()
     }
 
     /// Looks a variant up by name.
@@ -284,6 +421,44 @@ impl Catalogue {
     }
 }
 
+/// Rejects a key no table of the catalogue has, naming the file, the table and the key.
+fn check_keys(table: &toml::Table, path: &Path) -> Result<(), CatalogueError> {
+    let unknown = |table: String, key: &str, known: &[&str]| CatalogueError::UnknownKey {
+        path: path.to_path_buf(),
+        table,
+        key: key.to_string(),
+        known: known.join(", "),
+    };
+    if let Some(key) = unknown_key(table, TOP_KEYS) {
+        return Err(unknown("the top level".into(), key, TOP_KEYS));
+    }
+    for (name, known) in [
+        ("bases", BASES_KEYS),
+        ("roles", ROLES_KEYS),
+        ("attack_surface", ATTACK_SURFACE_KEYS),
+    ] {
+        if let Some(toml::Value::Table(t)) = table.get(name)
+            && let Some(key) = unknown_key(t, known)
+        {
+            return Err(unknown(format!("[{name}]"), key, known));
+        }
+    }
+    if let Some(toml::Value::Array(variants)) = table.get("variant") {
+        for (i, v) in variants.iter().enumerate() {
+            if let toml::Value::Table(t) = v
+                && let Some(key) = unknown_key(t, VARIANT_KEYS)
+            {
+                let which = match t.get("name").and_then(toml::Value::as_str) {
+                    Some(name) => format!("[[variant]] `{name}`"),
+                    None => format!("[[variant]] number {}", i + 1),
+                };
+                return Err(unknown(which, key, VARIANT_KEYS));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Parses a numeric `uid:gid` (or a bare `uid`).
 pub fn parse_uid_gid(user: &str) -> Option<(u32, Option<u32>)> {
     match user.split_once(':') {
@@ -316,11 +491,19 @@ pub fn find_workspace_root(start: &Path) -> Option<PathBuf> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     const GOOD: &str = r#"
 repository = "calc-kit/calculator"
+
+[bases]
+script = "docker/bases/build-bases.sh"
+label = "io.calc-kit.stand-in"
+
+[roles]
+baseline = "scratch"
+smallest = "scratch"
 
 [attack_surface]
 tools = ["sh", "curl"]
@@ -331,6 +514,7 @@ dockerfile = "docker/scratch.Dockerfile"
 title = "Multi-stage to scratch"
 teaches = "Nothing but the binary."
 final_base = "scratch"
+size_rank = 1
 min_size_mb = 0.5
 max_size_mb = 1.5
 user = "65532:65532"
@@ -419,6 +603,118 @@ intruder_tools = []
         assert!(c.root.join("Cargo.toml").is_file());
         assert!(!c.variants.is_empty());
         assert!(c.variants.iter().any(|v| v.name == "scratch"));
+    }
+
+    #[test]
+    fn unknown_keys_name_the_file_the_table_and_the_key() {
+        for (text, table, key) in [
+            (
+                GOOD.replace("hardened = true", "hardened = true\nstatic = true"),
+                "[[variant]] `scratch`",
+                "static",
+            ),
+            (
+                GOOD.replace(
+                    "smallest = \"scratch\"",
+                    "smallest = \"scratch\"\nlargest = \"x\"",
+                ),
+                "[roles]",
+                "largest",
+            ),
+            (GOOD.replace("label = ", "lable = "), "[bases]", "lable"),
+            (
+                format!("registry = \"x\"\n{GOOD}"),
+                "the top level",
+                "registry",
+            ),
+        ] {
+            let err = parse(&text).unwrap_err().to_string();
+            assert!(err.contains("docker/variants.toml"), "{err}");
+            assert!(err.contains(table), "{table}: {err}");
+            assert!(err.contains(&format!("unknown key `{key}`")), "{err}");
+        }
+    }
+
+    #[test]
+    fn bases_and_roles_are_read() {
+        let c = parse(GOOD).unwrap();
+        assert_eq!(c.bases.script, Path::new("docker/bases/build-bases.sh"));
+        assert_eq!(c.bases.label, "io.calc-kit.stand-in");
+        assert_eq!(c.baseline().name, "scratch");
+        assert_eq!(c.smallest().name, "scratch");
+        let err = parse(&GOOD.replace("baseline = \"scratch\"", "baseline = \"naive\""))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("[roles] `baseline`") && err.contains("`naive`"),
+            "{err}"
+        );
+        let err = parse(&GOOD.replace(
+            "[roles]\nbaseline = \"scratch\"\nsmallest = \"scratch\"\n",
+            "",
+        ))
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("roles"), "{err}");
+    }
+
+    /// The real catalogue plus one more variant (debian-slim's Dockerfile under a new name,
+    /// at debian-slim's size rank), with the baseline and the smallest renamed: the roles
+    /// and the size ordering come from the data, not from any name in the code.
+    pub(crate) fn extended() -> Catalogue {
+        let root = workspace_root().unwrap();
+        let text = std::fs::read_to_string(root.join(CATALOGUE_PATH)).unwrap();
+        let slim = &text[text.find("name = \"debian-slim\"").unwrap()..];
+        let slim = &slim[..slim.find("[[variant]]").unwrap()];
+        let extra = format!(
+            "\n[[variant]]\n{}",
+            slim.replace("name = \"debian-slim\"", "name = \"debian-slim-again\"")
+                .replace(
+                    "docker/debian-slim.Dockerfile",
+                    "docker/debian-slim-again.Dockerfile"
+                )
+        );
+        let text = format!("{text}{extra}")
+            .replace("\"naive\"", "\"single-stage\"")
+            .replace("\"scratch\"", "\"empty-base\"");
+        Catalogue::parse(&text, &root, Path::new(CATALOGUE_PATH)).unwrap()
+    }
+
+    #[test]
+    fn an_extra_variant_and_renamed_roles_come_from_the_data() {
+        let c = extended();
+        let names: Vec<&str> = c.variants.iter().map(|v| v.name.as_str()).collect();
+        assert!(names.contains(&"debian-slim-again"), "{names:?}");
+        assert_eq!(c.select(&[]).unwrap().len(), c.variants.len());
+        assert_eq!(c.baseline().name, "single-stage");
+        assert_eq!(c.smallest().name, "empty-base");
+        let pairs: Vec<(&str, &str)> = c
+            .size_pairs()
+            .iter()
+            .map(|(a, b)| (a.name.as_str(), b.name.as_str()))
+            .collect();
+        // Both rank-2 variants sit between the baseline and the next rank...
+        for mid in ["debian-slim", "debian-slim-again"] {
+            assert!(pairs.contains(&("single-stage", mid)), "{pairs:?}");
+            assert!(pairs.contains(&(mid, "distroless-cc")), "{pairs:?}");
+        }
+        // ...and are not compared with each other.
+        assert!(
+            !pairs
+                .iter()
+                .any(|p| *p == ("debian-slim", "debian-slim-again")
+                    || *p == ("debian-slim-again", "debian-slim"))
+        );
+        assert_eq!(pairs.last().unwrap().1, "empty-base");
+    }
+
+    #[test]
+    fn the_real_size_pairs_chain_baseline_to_smallest() {
+        let c = Catalogue::load().unwrap();
+        let pairs = c.size_pairs();
+        assert_eq!(pairs.len(), c.variants.len() - 1);
+        assert_eq!(pairs[0].0.name, c.roles.baseline);
+        assert_eq!(pairs.last().unwrap().1.name, c.roles.smallest);
     }
 
     #[test]

@@ -182,10 +182,10 @@ impl Goal {
     }
 }
 
-/// The scratch image under 1.4 MB.
-pub fn scratch_size_goal(size: u64) -> Goal {
+/// The smallest image (the catalogue's `smallest`, named `name`) under 1.4 MB.
+pub fn smallest_size_goal(name: &str, size: u64) -> Goal {
     Goal::new(
-        format!("scratch < {}", human_size(SCRATCH_GOAL_BYTES)),
+        format!("{name} < {}", human_size(SCRATCH_GOAL_BYTES)),
         format!("{} bytes", group_digits(size)),
         size < SCRATCH_GOAL_BYTES,
     )
@@ -218,11 +218,11 @@ pub fn ratio(a: u64, b: u64) -> f64 {
     }
 }
 
-/// naive / scratch above 800.
-pub fn size_ratio_goal(naive: u64, scratch: u64) -> Goal {
-    let r = ratio(naive, scratch);
+/// baseline / smallest above 800 (the catalogue's roles, named `names`).
+pub fn size_ratio_goal(names: (&str, &str), baseline: u64, smallest: u64) -> Goal {
+    let r = ratio(baseline, smallest);
     Goal::new(
-        "naive / scratch > 800",
+        format!("{} / {} > 800", names.0, names.1),
         format!("{}x", group_digits(r.round() as u64)),
         r > RATIO_GOAL,
     )
@@ -399,8 +399,12 @@ pub struct Meta {
 pub struct Results {
     /// Per variant, in catalogue order (cargo-chef last when measured).
     pub variants: Vec<VariantResult>,
-    /// The `/calculator` file inside the scratch image.
-    pub scratch_binary: Option<u64>,
+    /// The catalogue's baseline variant: the size ratio's numerator.
+    pub baseline: String,
+    /// The catalogue's smallest variant: the size and floor goals are about it.
+    pub smallest: String,
+    /// The calculator file (the ENTRYPOINT) inside the smallest image.
+    pub smallest_binary: Option<u64>,
     /// The static C hello on scratch: image size, compressed, binary size.
     pub hello: Option<(u64, u64, u64)>,
     /// The host figures.
@@ -420,10 +424,10 @@ impl Results {
         if v.remark.is_some() {
             return goals;
         }
-        if v.name == "scratch"
+        if v.name == self.smallest
             && let Some(size) = v.size
         {
-            goals.push(scratch_size_goal(size));
+            goals.push(smallest_size_goal(&self.smallest, size));
         }
         if v.multi_stage {
             match (v.warm, v.cold) {
@@ -440,31 +444,32 @@ impl Results {
     /// Every performance goal, decided or explained.
     pub fn goals(&self) -> Vec<Goal> {
         let mut goals = Vec::new();
-        match self.variant("scratch").and_then(|v| v.size) {
-            Some(size) => goals.push(scratch_size_goal(size)),
+        let (baseline, smallest) = (self.baseline.as_str(), self.smallest.as_str());
+        match self.variant(smallest).and_then(|v| v.size) {
+            Some(size) => goals.push(smallest_size_goal(smallest, size)),
             None => goals.push(Goal::not_measured(
-                "scratch < 1.4 MB",
-                "scratch not measured",
+                format!("{smallest} < 1.4 MB"),
+                format!("{smallest} not measured"),
             )),
         }
         match (
-            self.variant("scratch").and_then(|v| v.size),
-            self.scratch_binary,
+            self.variant(smallest).and_then(|v| v.size),
+            self.smallest_binary,
         ) {
             (Some(image), Some(binary)) => goals.push(floor_goal(image, binary)),
             _ => goals.push(Goal::not_measured(
                 "image within 1% of its binary",
-                "scratch not measured",
+                format!("{smallest} not measured"),
             )),
         }
         match (
-            self.variant("naive").and_then(|v| v.size),
-            self.variant("scratch").and_then(|v| v.size),
+            self.variant(baseline).and_then(|v| v.size),
+            self.variant(smallest).and_then(|v| v.size),
         ) {
-            (Some(n), Some(s)) => goals.push(size_ratio_goal(n, s)),
+            (Some(n), Some(s)) => goals.push(size_ratio_goal((baseline, smallest), n, s)),
             _ => goals.push(Goal::not_measured(
-                "naive / scratch > 800",
-                "needs naive and scratch",
+                format!("{baseline} / {smallest} > 800"),
+                format!("needs {baseline} and {smallest}"),
             )),
         }
         for v in self.variants.iter().filter(|v| v.multi_stage) {
@@ -560,14 +565,14 @@ impl Results {
                 goals.join("; "),
             ]);
         }
-        if let Some(binary) = self.scratch_binary {
+        if let Some(binary) = self.smallest_binary {
             let goal = self
-                .variant("scratch")
+                .variant(&self.smallest)
                 .and_then(|v| v.size)
                 .map(|image| floor_goal(image, binary).show())
                 .unwrap_or_default();
             rows.push(vec![
-                "/calculator in scratch (the floor)".into(),
+                format!("/calculator in {} (the floor)", self.smallest),
                 format!("{} bytes", group_digits(binary)),
                 String::new(),
                 String::new(),
@@ -589,25 +594,25 @@ impl Results {
                 format!(
                     "glibc-static floor: {} bytes binary; calculator adds {}",
                     group_digits(binary),
-                    self.scratch_binary
+                    self.smallest_binary
                         .map(|c| human_size(c.saturating_sub(binary)))
                         .unwrap_or_else(|| "?".into())
                 ),
             ]);
         }
         if let (Some(n), Some(s)) = (
-            self.variant("naive").and_then(|v| v.size),
-            self.variant("scratch").and_then(|v| v.size),
+            self.variant(&self.baseline).and_then(|v| v.size),
+            self.variant(&self.smallest).and_then(|v| v.size),
         ) {
             rows.push(vec![
-                "naive / scratch".into(),
+                format!("{} / {}", self.baseline, self.smallest),
                 format!("{:.0}x", ratio(n, s)),
                 String::new(),
                 String::new(),
                 String::new(),
                 String::new(),
                 String::new(),
-                size_ratio_goal(n, s).show(),
+                size_ratio_goal((&self.baseline, &self.smallest), n, s).show(),
             ]);
         }
         let h = &self.host;
@@ -884,11 +889,12 @@ async fn remove_image(docker: &Docker, image: &str) {
 /// times with a fresh one-line edit each time; returns the rebuild timing and cache counts.
 async fn warm_rebuilds(
     docker: &Docker,
-    root: &Path,
+    catalogue: &Catalogue,
     dockerfile: &Path,
     name: &str,
     runs: usize,
 ) -> Result<(Timing, (usize, usize), Option<(String, Duration)>), String> {
+    let root = catalogue.root.as_path();
     let image = format!("{BENCH_REPOSITORY}:{name}-edit");
     let context = {
         let (root, file) = (root.to_path_buf(), dockerfile.to_path_buf());
@@ -900,7 +906,7 @@ async fn warm_rebuilds(
     // The unchanged context first: answered from cache when the image is current.
     build_dockerfile_with(
         docker,
-        root,
+        catalogue,
         dockerfile,
         &format!("{BENCH_REPOSITORY}:{name}-base"),
         BuildOptions {
@@ -929,7 +935,7 @@ async fn warm_rebuilds(
         let started = Instant::now();
         let built: Built = build_dockerfile_with(
             docker,
-            root,
+            catalogue,
             dockerfile,
             &image,
             BuildOptions {
@@ -973,7 +979,7 @@ pub fn longest_step(starts: &[(String, Duration)], end: Duration) -> Option<(Str
 /// `runs` builds with `--no-cache`; the image is removed after each.
 async fn cold_builds(
     docker: &Docker,
-    root: &Path,
+    catalogue: &Catalogue,
     dockerfile: &Path,
     name: &str,
     runs: usize,
@@ -983,7 +989,7 @@ async fn cold_builds(
     for run in 0..runs {
         let built = build_dockerfile_with(
             docker,
-            root,
+            catalogue,
             dockerfile,
             &image,
             BuildOptions {
@@ -1058,7 +1064,7 @@ async fn container_timings(image: &str, hardened: bool, runs: usize, row: &mut V
 #[allow(clippy::too_many_arguments)]
 async fn measure_dockerfile(
     docker: &Docker,
-    root: &Path,
+    catalogue: &Catalogue,
     name: &str,
     dockerfile: &Path,
     image: Option<(&str, bool)>,
@@ -1067,6 +1073,7 @@ async fn measure_dockerfile(
     cold_records: &mut ColdRecords,
     stand_ins: &mut Vec<(String, String)>,
 ) -> VariantResult {
+    let root = catalogue.root.as_path();
     let mut row = VariantResult {
         name: name.to_string(),
         multi_stage: is_multi_stage(root, dockerfile),
@@ -1086,7 +1093,7 @@ async fn measure_dockerfile(
         }
     } else {
         eprintln!("==> {name}: cold build (--no-cache)");
-        match cold_builds(docker, root, dockerfile, name, options.build_runs).await {
+        match cold_builds(docker, catalogue, dockerfile, name, options.build_runs).await {
             Ok(t) => {
                 row.cold = Some(t);
                 cold_records
@@ -1098,7 +1105,7 @@ async fn measure_dockerfile(
         }
     }
     eprintln!("==> {name}: rebuild after a one-line edit of {EDITED_FILE}");
-    match warm_rebuilds(docker, root, dockerfile, name, options.build_runs).await {
+    match warm_rebuilds(docker, catalogue, dockerfile, name, options.build_runs).await {
         Ok((t, cached, longest)) => {
             row.warm = Some(t);
             row.warm_cached = Some(cached);
@@ -1116,10 +1123,10 @@ async fn measure_dockerfile(
             Err(e) => row.errors.push(e.to_string()),
         }
         let text = std::fs::read_to_string(root.join(dockerfile)).unwrap_or_default();
-        for base in crate::docker::bases::base_images(&text) {
-            if let Some(upstream) = crate::docker::bases::stand_in_for(docker, &base).await
-                && !stand_ins.iter().any(|(b, _)| *b == base)
-            {
+        for (base, upstream) in
+            crate::docker::bases::stand_ins(docker, &catalogue.bases.label, &text).await
+        {
+            if !stand_ins.iter().any(|(b, _)| *b == base) {
                 stand_ins.push((base, upstream));
             }
         }
@@ -1334,7 +1341,11 @@ pub async fn run(engine: &Engine, options: &BenchOptions) -> Result<String, Stri
     let selected: Vec<&Variant> = catalogue.select(&options.variants)?;
     let all = selected.len() == catalogue.variants.len();
     let mut cold_records = load_cold(&root);
-    let mut results = Results::default();
+    let mut results = Results {
+        baseline: catalogue.roles.baseline.clone(),
+        smallest: catalogue.roles.smallest.clone(),
+        ..Results::default()
+    };
     let mut stand_ins = Vec::new();
 
     for v in &selected {
@@ -1360,7 +1371,7 @@ pub async fn run(engine: &Engine, options: &BenchOptions) -> Result<String, Stri
         eprintln!();
         let row = measure_dockerfile(
             docker,
-            &root,
+            &catalogue,
             &v.name,
             &v.dockerfile,
             Some((&image, v.hardened)),
@@ -1370,15 +1381,17 @@ pub async fn run(engine: &Engine, options: &BenchOptions) -> Result<String, Stri
             &mut stand_ins,
         )
         .await;
-        if v.name == "scratch" {
+        if v.name == results.smallest {
             match inspect_variant(docker, &catalogue, v, false).await {
                 Ok(facts) => {
                     let entry = facts.image.entrypoint.first().cloned();
-                    results.scratch_binary = entry
+                    results.smallest_binary = entry
                         .as_deref()
                         .and_then(|p| facts.image.filesystem.file_size(p));
                 }
-                Err(e) => results.notes.push(format!("scratch binary size: {e}")),
+                Err(e) => results
+                    .notes
+                    .push(format!("{} binary size: {e}", results.smallest)),
             }
         }
         results.variants.push(row);
@@ -1387,7 +1400,7 @@ pub async fn run(engine: &Engine, options: &BenchOptions) -> Result<String, Stri
     if options.chef {
         let mut row = measure_dockerfile(
             docker,
-            &root,
+            &catalogue,
             "scratch-cargo-chef",
             Path::new(CHEF_DOCKERFILE),
             None,
@@ -1409,7 +1422,7 @@ pub async fn run(engine: &Engine, options: &BenchOptions) -> Result<String, Stri
     let hello_image = format!("{BENCH_REPOSITORY}:glibc-static-hello");
     match build_dockerfile_with(
         docker,
-        &root,
+        &catalogue,
         Path::new(HELLO_DOCKERFILE),
         &hello_image,
         BuildOptions::default(),
@@ -1514,14 +1527,23 @@ mod tests {
 
     #[test]
     fn goal_verdicts() {
-        assert_eq!(scratch_size_goal(1_399_999).verdict, Verdict::Met);
-        assert_eq!(scratch_size_goal(1_400_000).verdict, Verdict::NotMet);
+        assert_eq!(
+            smallest_size_goal("scratch", 1_399_999).verdict,
+            Verdict::Met
+        );
+        assert_eq!(
+            smallest_size_goal("scratch", 1_400_000).verdict,
+            Verdict::NotMet
+        );
         assert_eq!(floor_goal(1_010_000, 1_000_000).verdict, Verdict::Met);
         assert_eq!(floor_goal(1_010_001, 1_000_000).verdict, Verdict::NotMet);
         assert_eq!(floor_goal(1_000_400, 1_000_000).figure, "+0.04%");
-        let g = size_ratio_goal(1_750_000_000, 1_450_000);
+        let g = size_ratio_goal(("naive", "scratch"), 1_750_000_000, 1_450_000);
         assert_eq!((g.verdict, g.figure.as_str()), (Verdict::Met, "1,207x"));
-        assert_eq!(size_ratio_goal(800, 1).verdict, Verdict::NotMet);
+        assert_eq!(
+            size_ratio_goal(("naive", "scratch"), 800, 1).verdict,
+            Verdict::NotMet
+        );
         assert_eq!(warm_goal(ms(29), ms(100)).verdict, Verdict::Met);
         let g = warm_goal(ms(30), ms(100));
         assert_eq!((g.verdict, g.figure.as_str()), (Verdict::NotMet, "30%"));
@@ -1532,7 +1554,7 @@ mod tests {
         assert_eq!(script_goal(ms(300), ms(400), 2).verdict, Verdict::NotMet);
         assert_eq!(script_goal(ms(500), ms(400), 0).verdict, Verdict::NotMet);
         assert_eq!(
-            scratch_size_goal(1_432_672).show(),
+            smallest_size_goal("scratch", 1_432_672).show(),
             "scratch < 1.40 MB: NOT MET (1,432,672 bytes)"
         );
     }
@@ -1561,7 +1583,9 @@ mod tests {
                     ..Default::default()
                 },
             ],
-            scratch_binary: Some(1_379_000),
+            baseline: "naive".into(),
+            smallest: "scratch".into(),
+            smallest_binary: Some(1_379_000),
             hello: Some((760_000, 300_000, 759_000)),
             host: HostResult {
                 start: t(1),
@@ -1741,5 +1765,39 @@ mod tests {
         assert!(!r.goals().iter().any(|g| g.goal.contains("chef")));
         assert!(r.table().render().contains("manifest-first kept"));
         assert!(chef_remark(ms(10), ms(20)).contains("cargo-chef rebuilds faster"));
+    }
+
+    #[test]
+    fn the_goals_follow_the_catalogue_roles() {
+        let c = crate::manifest::catalogue::tests::extended();
+        let mut results = sample();
+        results.baseline = c.roles.baseline.clone();
+        results.smallest = c.roles.smallest.clone();
+        results.variants[0].name = c.roles.baseline.clone();
+        results.variants[1].name = c.roles.smallest.clone();
+        let goals: Vec<String> = results.goals().iter().map(Goal::show).collect();
+        let text = goals.join("\n");
+        assert!(text.contains("empty-base < 1.40 MB: met"), "{text}");
+        assert!(
+            text.contains("single-stage / empty-base > 800: met"),
+            "{text}"
+        );
+        assert!(
+            !text.contains("scratch") && !text.contains("naive"),
+            "{text}"
+        );
+        let table = results.table();
+        assert!(
+            table
+                .rows
+                .iter()
+                .any(|r| r[0] == "single-stage / empty-base")
+        );
+        assert!(
+            table
+                .rows
+                .iter()
+                .any(|r| r[0] == "/calculator in empty-base (the floor)")
+        );
     }
 }

@@ -26,15 +26,13 @@ use crate::render::format::reduction;
 /// promises and a float would get wrong.
 pub const QUESTION: &str = "2^100";
 
-/// The variant every reduction is computed against.
-pub const BASELINE: &str = "naive";
-
 /// Where the facts cache lives, relative to the workspace root (ignored by git and by
 /// `.dockerignore`, and removed by `cargo clean`).
 pub const CACHE_FILE: &str = "target/calc-kit/image-facts.json";
 
-/// Bumped whenever what is cached, or how it is measured, changes.
-const CACHE_FORMAT: u32 = 1;
+/// Bumped whenever what is cached, or how it is measured, changes (2: a toolchain is cargo
+/// and rustc both; a shell is an executable /bin/sh).
+const CACHE_FORMAT: u32 = 2;
 
 /// What to measure and how.
 #[derive(Debug, Clone)]
@@ -162,7 +160,7 @@ pub struct Facts {
     pub shell: bool,
     /// apt or dpkg exists.
     pub package_manager: bool,
-    /// cargo or rustc exists.
+    /// cargo and rustc both exist.
     pub toolchain: bool,
     /// The user the container runs as (`root` when unset).
     pub user: String,
@@ -181,7 +179,7 @@ impl Facts {
             packages: image.packages.len(),
             shell: image.has_shell,
             package_manager: image.has_package_manager,
-            toolchain: !image.cargo.is_empty() || !image.rustc.is_empty(),
+            toolchain: image.has_toolchain(),
             user: image.effective_user().to_string(),
             wasted_bytes: image.wasted_bytes,
         }
@@ -294,16 +292,19 @@ pub struct Measurement {
     pub date: String,
     /// The question every image was asked.
     pub question: String,
+    /// The catalogue's baseline variant (its `[roles]`), which reductions are measured against.
+    pub baseline: String,
     /// One row per variant, in catalogue order.
     pub rows: Vec<Row>,
 }
 
 impl Measurement {
-    /// The row reductions are computed against: [`BASELINE`] when measured, else the largest.
+    /// The row reductions are computed against: the catalogue's baseline when measured, else
+    /// the largest.
     pub fn baseline(&self) -> Option<&Row> {
         self.rows
             .iter()
-            .find(|r| r.name == BASELINE)
+            .find(|r| r.name == self.baseline)
             .or_else(|| self.rows.iter().max_by_key(|r| r.facts.size))
     }
 
@@ -408,13 +409,8 @@ pub async fn measure(
             Some(facts) => {
                 let text =
                     std::fs::read_to_string(catalogue.dockerfile_path(v)).unwrap_or_default();
-                let mut stand_ins = Vec::new();
-                for base in crate::docker::bases::base_images(&text) {
-                    if let Some(upstream) = crate::docker::bases::stand_in_for(docker, &base).await
-                    {
-                        stand_ins.push((base, upstream));
-                    }
-                }
+                let stand_ins =
+                    crate::docker::bases::stand_ins(docker, &catalogue.bases.label, &text).await;
                 (facts, stand_ins, true)
             }
             None => {
@@ -464,6 +460,7 @@ pub async fn measure(
         host_arch: std::env::consts::ARCH.to_string(),
         date: chrono::Utc::now().format("%Y-%m-%d").to_string(),
         question: options.question.clone(),
+        baseline: catalogue.roles.baseline.clone(),
         rows,
     })
 }
@@ -567,6 +564,7 @@ pub(crate) mod tests {
             host_arch: "x86_64".into(),
             date: "2026-11-23".into(),
             question: QUESTION.into(),
+            baseline: "naive".into(),
             rows: vec![
                 row("naive", "rust:1.95-trixie", 1_748_939_926, true, "root"),
                 row(
@@ -637,5 +635,50 @@ pub(crate) mod tests {
         assert_eq!(loaded.images.len(), 1);
         std::fs::write(&path, r#"{"format":"0/0","images":{"sha256:abc":null}}"#).unwrap();
         assert!(FactsCache::load(&path).images.is_empty());
+    }
+
+    /// A measurement of every variant of `catalogue`, sizes falling with the size rank: what
+    /// the survey makes of a catalogue, without an engine.
+    pub(crate) fn sample_of(catalogue: &Catalogue) -> Measurement {
+        let template = sample().rows.remove(1);
+        let rows = catalogue
+            .variants
+            .iter()
+            .map(|v| {
+                let mut row = template.clone();
+                row.name = v.name.clone();
+                row.title = v.title.clone();
+                row.final_base = v.final_base.clone();
+                row.image = catalogue.image(v);
+                row.facts.size = 2_000_000_000 / 10u64.pow(v.size_rank);
+                row
+            })
+            .collect();
+        Measurement {
+            baseline: catalogue.roles.baseline.clone(),
+            rows,
+            ..sample()
+        }
+    }
+
+    #[test]
+    fn an_extra_variant_and_renamed_roles_reach_demo_and_report() {
+        let c = crate::manifest::catalogue::tests::extended();
+        let m = sample_of(&c);
+        assert_eq!(m.baseline().unwrap().name, "single-stage");
+        let table = crate::render::demo::render(&m, &crate::render::demo::Style::plain(200));
+        let md = crate::render::report::markdown(&m, &[]);
+        for v in &c.variants {
+            assert!(table.contains(&v.name), "{} missing:\n{table}", v.name);
+            assert!(
+                md.contains(&format!("| {} |", v.name)),
+                "{} missing:\n{md}",
+                v.name
+            );
+        }
+        assert!(table.contains("against single-stage"), "{table}");
+        assert!(md.contains("Against `single-stage`"), "{md}");
+        assert!(md.contains("so `empty-base`,"), "{md}");
+        assert!(!table.contains("naive") && !md.contains("naive"));
     }
 }

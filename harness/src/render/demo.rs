@@ -114,7 +114,7 @@ impl Column {
         Column::Shell,
     ];
 
-    fn header(self, level: u8) -> &'static str {
+    fn header(self, level: u8, baseline: &str) -> String {
         let compact = level > 0;
         match (self, compact) {
             (Column::Variant, _) => "variant",
@@ -131,10 +131,11 @@ impl Column {
             (Column::User, _) => "user",
             (Column::Build, false) => "build time",
             (Column::Build, true) => "build",
-            (Column::Reduction, false) => "against naive",
+            (Column::Reduction, false) => return format!("against {baseline}"),
             (Column::Reduction, true) if level > 1 => "smaller",
-            (Column::Reduction, true) => "vs naive",
+            (Column::Reduction, true) => return format!("vs {baseline}"),
         }
+        .to_string()
     }
 
     fn right_aligned(self) -> bool {
@@ -214,7 +215,12 @@ fn table_for(m: &Measurement, columns: &[Column], level: u8, style: &Style) -> S
     table
         .load_style(table_style)
         .set_content_arrangement(ContentArrangement::Disabled)
-        .set_header(columns.iter().map(|c| c.header(level)).collect::<Vec<_>>());
+        .set_header(
+            columns
+                .iter()
+                .map(|c| c.header(level, &m.baseline))
+                .collect::<Vec<_>>(),
+        );
     for row in &m.rows {
         table.add_row(
             columns

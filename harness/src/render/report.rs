@@ -116,7 +116,7 @@ pub fn markdown(m: &Measurement, chapters: &[String]) -> String {
         }
     ));
 
-    md.push_str("| Variant | Final base | Size on disk | Compressed | Layers | Files | Packages | Shell | User | Build time | Against `naive` |\n");
+    md.push_str(&format!("| Variant | Final base | Size on disk | Compressed | Layers | Files | Packages | Shell | User | Build time | Against `{}` |\n", m.baseline));
     md.push_str("| --- | --- | ---: | ---: | ---: | ---: | ---: | --- | --- | ---: | --- |\n");
     for row in &m.rows {
         let f = &row.facts;
@@ -157,7 +157,7 @@ pub fn markdown(m: &Measurement, chapters: &[String]) -> String {
     md.push_str(
         "Compressed is the sum of the layers gzipped: what a registry push or pull transfers. ",
     );
-    md.push_str("Reductions are against `naive`, computed as the [sizes sidebar](theory/sizes.md#sidebar-reductions-done-right) explains. ");
+    md.push_str(&format!("Reductions are against `{}`, computed as the [sizes sidebar](theory/sizes.md#sidebar-reductions-done-right) explains. ", m.baseline));
     let built: Vec<_> = m.rows.iter().filter_map(|r| r.build).collect();
     if !built.is_empty() {
         let cached = built.iter().filter(|b| b.fully_cached()).count();

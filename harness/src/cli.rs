@@ -90,6 +90,7 @@ impl ClaimsArgs {
             mbit: self.mbit.max(1),
             shaped_max_bytes: self.shaped_max_mb * 1_000_000,
             fresh: self.fresh,
+            cache: true,
         }
     }
 }

@@ -442,11 +442,30 @@ fn unpack_layer(reader: &mut impl Read, dest: &Path) -> std::io::Result<()> {
             }
             continue;
         }
-        match entry.header().entry_type() {
-            tar::EntryType::Block | tar::EntryType::Char | tar::EntryType::Fifo => continue,
-            _ => {}
+        let kind = entry.header().entry_type();
+        if matches!(
+            kind,
+            tar::EntryType::Block | tar::EntryType::Char | tar::EntryType::Fifo
+        ) {
+            continue;
         }
-        entry.unpack_in(dest)?;
+        // An upper layer's entry replaces what a lower one left at that path (a file, a
+        // link, or a directory replaced by a non-directory), as the engine's overlay does.
+        let target = dest.join(&path);
+        if let Ok(existing) = std::fs::symlink_metadata(&target)
+            && !(existing.is_dir() && kind == tar::EntryType::Directory)
+        {
+            remove_any(&target);
+        }
+        entry.unpack_in(dest).map_err(|e| {
+            let mut text = e.to_string();
+            let mut cause: Option<&dyn std::error::Error> = std::error::Error::source(&e);
+            while let Some(c) = cause {
+                text = format!("{text}: {c}");
+                cause = c.source();
+            }
+            std::io::Error::other(text)
+        })?;
     }
     Ok(())
 }

@@ -723,6 +723,10 @@ pub fn relative_spread(values: &[f64]) -> f64 {
 /// for size and pulls, the full range for the run figures.
 pub fn verdicts(rows: &[VariantClaims], probed: usize) -> Vec<Verdict> {
     let mut out = Vec::new();
+    // A claim compares images: with one there is nothing to say.
+    if rows.len() < 2 {
+        return out;
+    }
     let (Some(big), Some(small)) = (
         rows.iter().max_by_key(|r| r.registry_bytes),
         rows.iter().min_by_key(|r| r.registry_bytes),
@@ -844,4 +848,109 @@ pub fn verdicts(rows: &[VariantClaims], probed: usize) -> Vec<Verdict> {
         &secs,
     ));
     out
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    fn row(
+        name: &str,
+        registry: u64,
+        pull: f64,
+        tools: usize,
+        execs: u64,
+        start: f64,
+    ) -> VariantClaims {
+        let spread = |s: f64| Spread {
+            median: s,
+            min: s,
+            max: s,
+            runs: 1,
+        };
+        VariantClaims {
+            name: name.into(),
+            image_id: format!("sha256:{}", "a".repeat(64)),
+            disk_bytes: registry * 2,
+            registry_bytes: registry,
+            registry_layers: 1,
+            pull_seconds: pull,
+            pull: spread(pull),
+            pull_seconds_shaped: registry as f64 / 2.5e6,
+            pull_shaped_method: "computed".into(),
+            start_seconds: start,
+            start: spread(start),
+            memory_peak_bytes: 4_000_000,
+            script_seconds: 0.5,
+            build_seconds: None,
+            packages: 0,
+            rust_crates: 16,
+            sbom: format!("target/calc-kit/sbom/{name}.cdx.json"),
+            executables: execs,
+            shared_libraries: 0,
+            setuid_files: Vec::new(),
+            setgid_files: Vec::new(),
+            world_writable_dirs: Vec::new(),
+            intruder_tools: vec!["sh".into(); tools],
+            vulnerabilities: None,
+            vulnerabilities_reason: NO_DATABASE.into(),
+        }
+    }
+
+    /// A two-variant document for the render tests.
+    pub(crate) fn sample() -> Claims {
+        let rows = vec![
+            row("naive", 600_000_000, 20.0, 12, 9000, 0.50),
+            row("scratch", 680_000, 0.02, 0, 1, 0.51),
+        ];
+        Claims {
+            format: FORMAT,
+            measured_at: "2026-12-01 21:00 UTC".into(),
+            engine: "test engine".into(),
+            pull_method: PULL_METHOD.into(),
+            bandwidth_mbit: 20,
+            shaping: "computed".into(),
+            script_lines: 100,
+            probed_tools: vec!["sh".into()],
+            verdicts: verdicts(&rows, 14),
+            variants: rows,
+        }
+    }
+
+    #[test]
+    fn verdicts_follow_the_numbers() {
+        let c = sample();
+        let get = |claim: &str| c.verdicts.iter().find(|v| v.claim == claim).unwrap();
+        assert_eq!(get("smaller").verdict, "holds");
+        assert!(
+            get("smaller").text.contains("882x"),
+            "{}",
+            get("smaller").text
+        );
+        assert_eq!(get("pulls faster").verdict, "holds");
+        assert_eq!(get("more secure").verdict, "holds");
+        // 0.50 s and 0.51 s are 2% apart: the claim does not hold.
+        assert_eq!(get("starts faster").verdict, "does not hold");
+        let mut rows = c.variants.clone();
+        rows[1].start_seconds = 0.25;
+        let v = verdicts(&rows, 14);
+        let start = v.iter().find(|v| v.claim == "starts faster").unwrap();
+        assert_eq!(start.verdict, "depends");
+        assert!(start.text.contains("lowest for scratch"), "{}", start.text);
+    }
+
+    #[test]
+    fn the_cache_matches_only_the_same_images() {
+        let c = sample();
+        let ids: Vec<(String, String)> = c
+            .variants
+            .iter()
+            .map(|v| (v.name.clone(), v.image_id.clone()))
+            .collect();
+        assert!(c.matches(&ids));
+        let mut changed = ids.clone();
+        changed[1].1 = "sha256:other".into();
+        assert!(!c.matches(&changed));
+        assert!(!c.matches(&ids[..1]));
+    }
 }

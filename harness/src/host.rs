@@ -59,3 +59,49 @@ pub fn run_calculator(program: &Path, args: &[String], stdin: &[u8]) -> Result<O
         elapsed: started.elapsed(),
     })
 }
+
+/// Building the host calculator's release binary failed.
+#[derive(Debug, thiserror::Error)]
+pub enum HostError {
+    /// cargo could not be started.
+    #[error("cannot run cargo to build the host calculator: {0}")]
+    Cargo(#[source] std::io::Error),
+    /// cargo ran and failed (its messages went to stderr).
+    #[error("cargo build --release -p calculator failed")]
+    Failed,
+    /// cargo succeeded without naming the executable it built.
+    #[error("cargo did not report the calculator executable")]
+    NoExecutable,
+}
+
+/// Builds the calculator's release binary in the workspace's own target directory (cargo's
+/// messages go to stderr, as a build the user started would) and returns its path: the host
+/// figures of `harness bench` are taken with it.
+pub fn build_release_calculator(root: &Path) -> Result<PathBuf, HostError> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let out = Command::new(cargo)
+        .current_dir(root)
+        .args([
+            "build",
+            "--release",
+            "--locked",
+            "-p",
+            "calculator",
+            "--message-format=json",
+        ])
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(HostError::Cargo)?;
+    if !out.status.success() {
+        return Err(HostError::Failed);
+    }
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .find_map(|msg| {
+            (msg["reason"] == "compiler-artifact" && msg["target"]["name"] == "calculator")
+                .then(|| msg["executable"].as_str().map(PathBuf::from))
+                .flatten()
+        })
+        .ok_or(HostError::NoExecutable)
+}

@@ -181,14 +181,7 @@ fn host_calculator() -> Result<PathBuf, Failed> {
 }
 
 fn target_dir() -> PathBuf {
-    if let Ok(dir) = std::env::var("CARGO_TARGET_DIR") {
-        return PathBuf::from(dir);
-    }
-    // <target>/debug/deps/containers-<hash>
-    std::env::current_exe()
-        .ok()
-        .and_then(|exe| exe.ancestors().nth(3).map(Path::to_path_buf))
-        .unwrap_or_else(|| CATALOGUE.root.join("target"))
+    harness::manifest::catalogue::test_target_dir(&CATALOGUE.root)
 }
 
 fn host_run(args: &[String], stdin: Option<&[u8]>) -> Result<harness::docker::run::Output, Failed> {

@@ -18,16 +18,7 @@ use harness::manifest::catalogue::Catalogue;
 /// <target>/host-calculator, shared with the container tests: the host calculator is built
 /// once for both.
 fn host_target_dir(root: &Path) -> PathBuf {
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .or_else(|| {
-            // <target>/debug/deps/lab-<hash>
-            std::env::current_exe()
-                .ok()
-                .and_then(|exe| exe.ancestors().nth(3).map(Path::to_path_buf))
-        })
-        .unwrap_or_else(|| root.join("target"));
-    target.join("host-calculator")
+    harness::manifest::catalogue::test_target_dir(root).join("host-calculator")
 }
 
 #[test]
@@ -69,14 +60,16 @@ fn lab() {
         let _ = harness::docker::run::sweep(&engine.docker).await;
         outcomes
     });
-    let text = report(&outcomes, reference);
+    let text = report(&outcomes, reference, lab.started());
     let _ = writeln!(stderr, "\n{text}");
     if let Some(summary) = std::env::var_os("GITHUB_STEP_SUMMARY") {
         let written = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
             .open(summary)
-            .and_then(|mut f| f.write_all(report_markdown(&outcomes, reference).as_bytes()));
+            .and_then(|mut f| {
+                f.write_all(report_markdown(&outcomes, reference, lab.started()).as_bytes())
+            });
         if let Err(e) = written {
             let _ = writeln!(stderr, "cannot write the step summary: {e}");
         }

@@ -79,3 +79,49 @@ fn the_naive_variant_may_run_as_root_but_nothing_else_may() {
         findings[0]
     );
 }
+
+#[test]
+fn a_base_image_decides_the_user_when_the_last_stage_sets_none() {
+    use harness::dockerfile::lint::{BaseUser, lint_file_with_bases};
+    let path = fixtures().join("base-user/from-another-image.Dockerfile");
+    let base = |user: &str| BaseUser {
+        image: "calc-kit/calculator:debian-slim".into(),
+        user: user.into(),
+    };
+    // Without the base image at hand: a finding that says who decides, and no claim of root.
+    let findings = lint_file_with_bases(&path, LintOptions::default(), &[]).unwrap();
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    assert_eq!(findings[0].rule.id, "CK004");
+    let text = &findings[0].message;
+    assert!(
+        text.contains(
+            "the last stage sets no USER; its base `calc-kit/calculator:debian-slim` decides"
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("runs as root"), "{text}");
+    // The base's own configuration, when known, settles it either way.
+    let unprivileged =
+        lint_file_with_bases(&path, LintOptions::default(), &[base("10001:10001")]).unwrap();
+    assert!(unprivileged.is_empty(), "{unprivileged:?}");
+    for root in ["", "root", "0:0"] {
+        let findings = lint_file_with_bases(&path, LintOptions::default(), &[base(root)]).unwrap();
+        assert_eq!(findings.len(), 1, "{root}: {findings:?}");
+        assert!(
+            findings[0].message.contains("runs as root"),
+            "{}",
+            findings[0]
+        );
+    }
+    // scratch has no user at all: that one is certain.
+    let scratch = harness::dockerfile::lint::lint(
+        "FROM scratch\nCOPY calculator /calculator\nENTRYPOINT [\"/calculator\"]\n",
+        LintOptions::default(),
+    );
+    assert_eq!(scratch.len(), 1, "{scratch:?}");
+    assert!(
+        scratch[0].message.contains("runs as root"),
+        "{}",
+        scratch[0]
+    );
+}

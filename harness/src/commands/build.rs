@@ -7,7 +7,7 @@ use harness::render::format::seconds;
 
 pub async fn run(docker: &Docker, variants: &[String]) -> anyhow::Result<()> {
     let catalogue = Catalogue::load()?;
-    for v in catalogue.select(variants).map_err(anyhow::Error::msg)? {
+    for v in catalogue.select(variants)? {
         let image = catalogue.image(v);
         eprintln!("==> building {image}");
         let mut show = |event: BuildEvent| match event {

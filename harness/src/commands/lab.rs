@@ -1,7 +1,5 @@
 //! `harness lab init|grade|reset`: what `just lab` and a learner run.
 
-use std::path::PathBuf;
-
 use harness::lab::{FileAction, Grader, Lab, Mode, Outcome, init, report, reset, score_line};
 use harness::manifest::catalogue::Catalogue;
 
@@ -59,9 +57,7 @@ pub fn run(action: LabCommand) -> anyhow::Result<()> {
             rt.block_on(async {
                 let engine = harness::docker::engine::connect().await?;
                 eprintln!("{}", engine.describe());
-                let target = std::env::var_os("CARGO_TARGET_DIR")
-                    .map(PathBuf::from)
-                    .unwrap_or_else(|| lab.root.join("target"));
+                let target = harness::manifest::catalogue::target_dir(&lab.root);
                 let mut grader = Grader::new(
                     &engine.docker,
                     &catalogue,
@@ -76,7 +72,10 @@ pub fn run(action: LabCommand) -> anyhow::Result<()> {
                 let mut progress = |line: String| eprintln!("    {line}");
                 let outcomes = grader.grade(&selected, mode, &mut progress).await;
                 let _ = harness::docker::run::sweep(&engine.docker).await;
-                print!("\n{}", report(&outcomes, grader.grades_references(mode)));
+                print!(
+                    "\n{}",
+                    report(&outcomes, grader.grades_references(mode), lab.started())
+                );
                 anyhow::ensure!(
                     outcomes.iter().all(Outcome::ok),
                     "{}",

@@ -97,14 +97,8 @@ pub struct Run {
 
 /// Splits `repo:tag` for testcontainers, which takes them apart.
 fn split_tag(image: &str) -> (String, String) {
-    let slash = image.rfind('/').map(|i| i + 1).unwrap_or(0);
-    match image[slash..].rfind(':') {
-        Some(i) => (
-            image[..slash + i].to_string(),
-            image[slash + i + 1..].to_string(),
-        ),
-        None => (image.to_string(), "latest".to_string()),
-    }
+    let r = crate::docker::reference::ImageRef::parse(image);
+    (r.name.to_string(), r.tag_or_latest().to_string())
 }
 
 /// The options `docker run --read-only --cap-drop ALL --security-opt no-new-privileges

@@ -8,9 +8,11 @@
 use std::fmt;
 use std::path::Path;
 
+use crate::docker::reference::ImageRef;
 use crate::dockerfile::{
     Dockerfile, Instruction, Stage, flag_value, leading_flags, looks_like_image, without_flags,
 };
+use crate::manifest::catalogue::is_root_user;
 
 /// A lint rule: its id for reference, a short name, and the reason it exists.
 #[derive(Debug, PartialEq, Eq)]
@@ -109,6 +111,35 @@ pub fn lint_file(path: &Path, options: LintOptions) -> std::io::Result<Vec<Findi
 
 /// Lints Dockerfile text; findings are sorted by line.
 pub fn lint(text: &str, options: LintOptions) -> Vec<Finding> {
+    lint_with_bases(text, options, &[])
+}
+
+/// Like [`lint_file`], knowing the configured user of some base images.
+pub fn lint_file_with_bases(
+    path: &Path,
+    options: LintOptions,
+    base_users: &[BaseUser],
+) -> std::io::Result<Vec<Finding>> {
+    Ok(lint_with_bases(
+        &std::fs::read_to_string(path)?,
+        options,
+        base_users,
+    ))
+}
+
+/// The user a base image is configured to run as (its `Config.User`, empty for root), when
+/// the image is at hand to read: a final stage without `USER` runs as its base's user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BaseUser {
+    /// The image reference, as the `FROM` line writes it.
+    pub image: String,
+    /// Its configured user (empty when it sets none: root).
+    pub user: String,
+}
+
+/// Like [`lint`], knowing the configured user of the base images in `base_users`; a base not
+/// listed there is not assumed to run as anyone in particular.
+pub fn lint_with_bases(text: &str, options: LintOptions, base_users: &[BaseUser]) -> Vec<Finding> {
     let d = Dockerfile::parse(text);
     let mut out = Vec::new();
     for stage in &d.stages {
@@ -119,7 +150,7 @@ pub fn lint(text: &str, options: LintOptions) -> Vec<Finding> {
     }
     check_entrypoints(&d, &mut out);
     if !options.allow_root {
-        check_user(&d, &mut out);
+        check_user(&d, base_users, &mut out);
     }
     check_apt_lists(&d, &mut out);
     out.sort_by_key(|f| (f.line, f.rule.id));
@@ -134,22 +165,10 @@ fn finding(id: &str, line: usize, message: String) -> Finding {
     }
 }
 
-/// Splits an image reference into (name, tag, digest) the way Docker reads it: the tag is
-/// after the last `:` that follows the last `/` (so a registry port is not a tag).
+/// An image reference as (name, tag, digest).
 fn split_image(reference: &str) -> (&str, Option<&str>, Option<&str>) {
-    let (rest, digest) = match reference.split_once('@') {
-        Some((r, d)) => (r, Some(d)),
-        None => (reference, None),
-    };
-    let last_slash = rest.rfind('/').map(|i| i + 1).unwrap_or(0);
-    match rest[last_slash..].rfind(':') {
-        Some(i) => (
-            &rest[..last_slash + i],
-            Some(&rest[last_slash + i + 1..]),
-            digest,
-        ),
-        None => (rest, None, digest),
-    }
+    let r = ImageRef::parse(reference);
+    (r.name, r.tag, r.digest)
 }
 
 fn check_image_ref(reference: &str, line: usize, what: &str, out: &mut Vec<Finding>) {
@@ -288,12 +307,7 @@ fn check_entrypoints(d: &Dockerfile, out: &mut Vec<Finding>) {
     }
 }
 
-fn is_root_user(user: &str) -> bool {
-    let u = user.split(':').next().unwrap_or("").trim();
-    u == "root" || u == "0"
-}
-
-fn check_user(d: &Dockerfile, out: &mut Vec<Finding>) {
+fn check_user(d: &Dockerfile, base_users: &[BaseUser], out: &mut Vec<Finding>) {
     let Some(final_stage) = d.final_stage() else {
         return;
     };
@@ -318,12 +332,22 @@ fn check_user(d: &Dockerfile, out: &mut Vec<Finding>) {
             let origin = &d.stages[*chain.last().unwrap_or(&final_stage.index)];
             let (_, tag, _) = split_image(&origin.base);
             let base_is_nonroot = tag.is_some_and(|t| t.contains("nonroot"));
-            if !base_is_nonroot {
-                out.push(finding(
-                    "CK004",
-                    final_stage.line,
-                    format!("the final stage sets no USER, so the image runs as `{}`'s user, root: add `USER 65532:65532` (a numeric user works even without /etc/passwd)", origin.base),
-                ));
+            let known = base_users.iter().find(|b| b.image == origin.base);
+            let message = if origin.base.eq_ignore_ascii_case("scratch") {
+                Some("the final stage sets no USER and starts from scratch, which has no user of its own, so the image runs as root: add `USER 65532:65532` (a numeric user works even without /etc/passwd)".to_string())
+            } else if base_is_nonroot {
+                None
+            } else if let Some(b) = known {
+                if b.user.is_empty() || is_root_user(&b.user) {
+                    Some(format!("the final stage sets no USER and its base `{}` runs as root (its image sets {}): add `USER 65532:65532` (a numeric user works even without /etc/passwd)", origin.base, if b.user.is_empty() { "no USER".to_string() } else { format!("USER {}", b.user) }))
+                } else {
+                    None
+                }
+            } else {
+                Some(format!("the last stage sets no USER; its base `{}` decides which user the image runs as (root, unless that image sets an unprivileged USER, which the Dockerfile alone cannot tell): add `USER 65532:65532` to make it certain", origin.base))
+            };
+            if let Some(message) = message {
+                out.push(finding("CK004", final_stage.line, message));
             }
         }
     }

@@ -231,8 +231,7 @@ impl ImageFacts {
 
     /// Whether the container runs as root (uid 0 by name or number).
     pub fn runs_as_root(&self) -> bool {
-        let u = self.effective_user().split(':').next().unwrap_or("");
-        u == "root" || u == "0"
+        crate::manifest::catalogue::is_root_user(self.effective_user())
     }
 }
 
@@ -298,38 +297,84 @@ pub async fn inspect_image(
         .map_err(|e| archive_err(e.to_string()))?
         .map_err(archive_err)?;
 
-    Ok(ImageFacts {
-        image: image.to_string(),
-        id: info.id.unwrap_or_default(),
-        size: info.size.unwrap_or(0).max(0) as u64,
-        compressed_size: compressed.then_some(layers.compressed_size),
-        layers: info
-            .root_fs
-            .and_then(|r| r.layers)
-            .map(|l| l.len())
-            .unwrap_or(layers.layer_count),
-        files: layers.filesystem.file_count(),
-        packages: layers.packages,
-        has_shell: layers.filesystem.has_shell(),
-        has_package_manager: [
-            "/usr/bin/dpkg",
-            "/usr/bin/apt-get",
-            "/usr/bin/apt",
-            "/sbin/apk",
-            "/usr/bin/dnf",
-        ]
-        .iter()
-        .any(|p| layers.filesystem.has_file(p)),
-        cargo: layers.filesystem.find_program("cargo"),
-        rustc: layers.filesystem.find_program("rustc"),
-        user: config.user.unwrap_or_default(),
-        entrypoint: config.entrypoint.unwrap_or_default(),
-        cmd: config.cmd.unwrap_or_default(),
-        labels: config.labels.unwrap_or_default().into_iter().collect(),
-        wasted_bytes: layers.wasted_bytes,
-        efficiency: layers.efficiency,
-        filesystem: layers.filesystem,
-    })
+    let layer_count = info.root_fs.and_then(|r| r.layers).map(|l| l.len());
+    Ok(ImageFacts::assemble(
+        image,
+        info.id.unwrap_or_default(),
+        info.size.unwrap_or(0).max(0) as u64,
+        layer_count,
+        compressed,
+        ImageConfig {
+            user: config.user.unwrap_or_default(),
+            entrypoint: config.entrypoint,
+            cmd: config.cmd,
+            labels: config.labels.map(|l| l.into_iter().collect()),
+        },
+        layers,
+    ))
+}
+
+/// What an image's configuration says about how it runs, from the engine or from the config
+/// file of a saved image (whose keys it is named after).
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct ImageConfig {
+    /// The configured user (`""` means root).
+    #[serde(rename = "User", default)]
+    pub user: String,
+    /// ENTRYPOINT, exec form.
+    #[serde(rename = "Entrypoint", default)]
+    pub entrypoint: Option<Vec<String>>,
+    /// CMD, exec form.
+    #[serde(rename = "Cmd", default)]
+    pub cmd: Option<Vec<String>>,
+    /// Labels.
+    #[serde(rename = "Labels", default)]
+    pub labels: Option<BTreeMap<String, String>>,
+}
+
+impl ImageFacts {
+    /// The facts of an image from its configuration and its analysed layers, wherever they
+    /// came from (the engine, or a saved archive with no engine at all). `layer_count` is the
+    /// engine's count when known, else the archive's.
+    #[allow(clippy::too_many_arguments)]
+    pub fn assemble(
+        image: &str,
+        id: String,
+        size: u64,
+        layer_count: Option<usize>,
+        compressed: bool,
+        config: ImageConfig,
+        layers: LayerAnalysis,
+    ) -> ImageFacts {
+        ImageFacts {
+            image: image.to_string(),
+            id,
+            size,
+            compressed_size: compressed.then_some(layers.compressed_size),
+            layers: layer_count.unwrap_or(layers.layer_count),
+            files: layers.filesystem.file_count(),
+            packages: layers.packages,
+            has_shell: layers.filesystem.has_shell(),
+            has_package_manager: [
+                "/usr/bin/dpkg",
+                "/usr/bin/apt-get",
+                "/usr/bin/apt",
+                "/sbin/apk",
+                "/usr/bin/dnf",
+            ]
+            .iter()
+            .any(|p| layers.filesystem.has_file(p)),
+            cargo: layers.filesystem.find_program("cargo"),
+            rustc: layers.filesystem.find_program("rustc"),
+            user: config.user,
+            entrypoint: config.entrypoint.unwrap_or_default(),
+            cmd: config.cmd.unwrap_or_default(),
+            labels: config.labels.unwrap_or_default(),
+            wasted_bytes: layers.wasted_bytes,
+            efficiency: layers.efficiency,
+            filesystem: layers.filesystem,
+        }
+    }
 }
 
 /// What the layer walk yields.

@@ -1,5 +1,6 @@
 //! What an image is: facts from the engine and from its saved layers.
 
+pub mod archive;
 pub mod elf;
 pub mod inspect;
 pub mod sbom;

@@ -537,9 +537,13 @@ pub fn score_line(outcomes: &[Outcome]) -> String {
 
 /// The whole report as the learner reads it: one line per exercise, the hint for the first
 /// failure only, and the score line last.
-pub fn report(outcomes: &[Outcome], reference: bool) -> String {
+pub fn report(outcomes: &[Outcome], reference: bool, started: bool) -> String {
     let mut out = String::new();
-    if reference {
+    if reference && started {
+        out.push_str(
+            "lab: started; grading the reference solutions in docker/ (asked with --reference), not your Dockerfiles in docker/lab/\n",
+        );
+    } else if reference {
         out.push_str(
             "lab: not started (`just lab` starts it); grading the reference solutions in docker/\n",
         );
@@ -569,9 +573,11 @@ pub fn report(outcomes: &[Outcome], reference: bool) -> String {
 }
 
 /// The report as Markdown, for a CI run's summary page (`$GITHUB_STEP_SUMMARY`).
-pub fn report_markdown(outcomes: &[Outcome], reference: bool) -> String {
+pub fn report_markdown(outcomes: &[Outcome], reference: bool, started: bool) -> String {
     let mut out = String::from("### calc-kit lab\n\n");
-    if reference {
+    if reference && started {
+        out.push_str("The reference solutions were graded, as asked (the lab is started).\n\n");
+    } else if reference {
         out.push_str("The lab is not started: the reference solutions were graded.\n\n");
     }
     out.push_str("| | exercise | verdict |\n|---|---|---|\n");
@@ -1455,7 +1461,7 @@ hints = { size = "does the last FROM start from scratch?" }
             ..passed.clone()
         };
         let outcomes = [passed.clone(), failed("first"), failed("second")];
-        let text = report(&outcomes, false);
+        let text = report(&outcomes, false, true);
         assert!(text.contains("✓ 05 scratch"), "{text}");
         assert!(text.contains("3 checks pass, 1.43 MB"), "{text}");
         assert_eq!(text.matches("hint for").count(), 1, "{text}");
@@ -1465,7 +1471,16 @@ hints = { size = "does the last FROM start from scratch?" }
             text.trim_end().ends_with("lab: 1/3 exercises pass"),
             "{text}"
         );
-        let md = report_markdown(&outcomes, false);
+        let md = report_markdown(&outcomes, false, true);
         assert!(md.contains("**lab: 1/3 exercises pass**"), "{md}");
+        let started_refs = report(&outcomes, true, true);
+        assert!(
+            started_refs.starts_with("lab: started; grading the reference solutions"),
+            "{started_refs}"
+        );
+        assert!(!started_refs.contains("not started"), "{started_refs}");
+        assert!(report(&outcomes, true, false).starts_with("lab: not started"));
+        assert!(!report_markdown(&outcomes, true, true).contains("not started"));
+        assert!(report_markdown(&outcomes, true, false).contains("not started"));
     }
 }

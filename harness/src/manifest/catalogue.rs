@@ -27,6 +27,16 @@ pub enum CatalogueError {
     /// The file cannot be read, is not valid TOML or lacks a required key.
     #[error(transparent)]
     File(#[from] TomlError),
+    /// A variant name (from the command line) that the catalogue does not have.
+    #[error("unknown variant `{name}` (the catalogue {path} has: {known})")]
+    UnknownVariant {
+        /// The name asked for.
+        name: String,
+        /// The catalogue file.
+        path: PathBuf,
+        /// The variants it has, comma-separated.
+        known: String,
+    },
     /// A key that no table of the catalogue has (a typo, or a key of another table).
     #[error("{path}: {table}: unknown key `{key}` (the keys here are: {known})")]
     UnknownKey {
@@ -198,7 +208,7 @@ impl Variant {
     /// Whether the catalogue expects the container to run as root (only the naive variant),
     /// which relaxes the lint rule and the structure check on the user.
     pub fn runs_as_root(&self) -> bool {
-        self.user == "root" || self.user == "0" || self.user == "0:0"
+        is_root_user(&self.user)
     }
 
     /// The image tag this variant is built under.
@@ -399,18 +409,18 @@ impl Catalogue {
 
     /// Selects variants by name, in catalogue order; no names means all. An unknown name is an
     /// error that lists the known ones.
-    pub fn select(&self, names: &[String]) -> Result<Vec<&Variant>, String> {
+    pub fn select(&self, names: &[String]) -> Result<Vec<&Variant>, CatalogueError> {
         if names.is_empty() {
             return Ok(self.variants.iter().collect());
         }
         for n in names {
             if self.get(n).is_none() {
                 let known: Vec<_> = self.variants.iter().map(|v| v.name.as_str()).collect();
-                return Err(format!(
-                    "unknown variant `{n}` (the catalogue {} has: {})",
-                    self.path.display(),
-                    known.join(", ")
-                ));
+                return Err(CatalogueError::UnknownVariant {
+                    name: n.clone(),
+                    path: self.path.clone(),
+                    known: known.join(", "),
+                });
             }
         }
         Ok(self
@@ -465,6 +475,34 @@ pub fn parse_uid_gid(user: &str) -> Option<(u32, Option<u32>)> {
         Some((u, g)) => Some((u.parse().ok()?, Some(g.parse().ok()?))),
         None => Some((user.parse().ok()?, None)),
     }
+}
+
+/// Whether a `USER` spec (`user[:group]`, by name or number) names root, uid 0. The group does
+/// not matter: uid 0 with any group is still root.
+pub fn is_root_user(user: &str) -> bool {
+    let uid = user.split(':').next().unwrap_or_default().trim();
+    uid == "root" || uid == "0"
+}
+
+/// The workspace's cargo target directory: `CARGO_TARGET_DIR` when set, else `<root>/target`.
+pub fn target_dir(root: &Path) -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target"))
+}
+
+/// The target directory as a test binary finds it: `CARGO_TARGET_DIR` when set, else the
+/// directory the running test binary was built in (`<target>/debug/deps/<test>-<hash>`),
+/// else `<root>/target`.
+pub fn test_target_dir(root: &Path) -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .or_else(|| {
+            std::env::current_exe()
+                .ok()
+                .and_then(|exe| exe.ancestors().nth(3).map(Path::to_path_buf))
+        })
+        .unwrap_or_else(|| root.join("target"))
 }
 
 /// Finds the workspace root: first from where this crate was compiled (the usual case: tests
@@ -543,7 +581,18 @@ intruder_tools = []
         assert!(!v.runs_as_root());
         assert!(v.hardened && v.static_binary && !v.shell);
         assert_eq!(v.max_size_mb, 1.5);
-        assert!(c.select(&["nope".into()]).unwrap_err().contains("scratch"));
+        assert!(
+            c.select(&["nope".into()])
+                .unwrap_err()
+                .to_string()
+                .contains("unknown variant `nope`")
+        );
+        assert!(
+            c.select(&["nope".into()])
+                .unwrap_err()
+                .to_string()
+                .contains("scratch")
+        );
         assert_eq!(c.select(&[]).unwrap().len(), 1);
     }
 
@@ -722,5 +771,11 @@ intruder_tools = []
         assert_eq!(parse_uid_gid("65532:65532"), Some((65532, Some(65532))));
         assert_eq!(parse_uid_gid("10001"), Some((10001, None)));
         assert_eq!(parse_uid_gid("nonroot"), None);
+        for root in ["root", "0", "0:0", "root:root", " 0 "] {
+            assert!(is_root_user(root), "{root}");
+        }
+        for other in ["65532:65532", "10001", "nonroot", "", "100:0"] {
+            assert!(!is_root_user(other), "{other}");
+        }
     }
 }

@@ -91,8 +91,8 @@ impl Default for ClaimsOptions {
 #[derive(Debug, thiserror::Error)]
 pub enum ClaimsError {
     /// A variant name is unknown.
-    #[error("{0}")]
-    Catalogue(String),
+    #[error(transparent)]
+    Catalogue(#[from] crate::manifest::catalogue::CatalogueError),
     /// An image is not built.
     #[error("{image} is not built ({reason}): run `just demo` or `harness build` first")]
     Missing {

@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use crate::docker::build::{BuildError, BuildEvent, Built, build_variant};
 use crate::docker::run::{Run, RunError};
 use crate::image::inspect::{ImageFacts, InspectError, inspect_variant};
-use crate::manifest::catalogue::{Catalogue, Variant};
+use crate::manifest::catalogue::{Catalogue, CatalogueError, Variant};
 use crate::render::format::reduction;
 
 /// The question every image is asked: exact big-integer arithmetic, which the calculator
@@ -31,8 +31,9 @@ pub const QUESTION: &str = "2^100";
 pub const CACHE_FILE: &str = "target/calc-kit/image-facts.json";
 
 /// Bumped whenever what is cached, or how it is measured, changes (2: a toolchain is cargo
-/// and rustc both; a shell is an executable /bin/sh).
-const CACHE_FORMAT: u32 = 2;
+/// and rustc both; a shell is an executable /bin/sh; 3: the entrypoint and dive's efficiency,
+/// for `harness inspect`).
+const CACHE_FORMAT: u32 = 3;
 
 /// What to measure and how.
 #[derive(Debug, Clone)]
@@ -100,8 +101,8 @@ pub enum Stage {
 #[derive(Debug, thiserror::Error)]
 pub enum MeasureError {
     /// Unknown variant names, or an unreadable catalogue.
-    #[error("{0}")]
-    Catalogue(String),
+    #[error(transparent)]
+    Catalogue(#[from] CatalogueError),
     /// A build failed (the message has the log tail and the likely cause).
     #[error(transparent)]
     Build(#[from] Box<BuildError>),
@@ -166,6 +167,10 @@ pub struct Facts {
     pub user: String,
     /// Bytes that later layers overwrote or removed (dive's count).
     pub wasted_bytes: u64,
+    /// The image's ENTRYPOINT.
+    pub entrypoint: Vec<String>,
+    /// dive's efficiency score (1.0 = no wasted bytes).
+    pub efficiency: f64,
 }
 
 impl Facts {
@@ -182,6 +187,8 @@ impl Facts {
             toolchain: image.has_toolchain(),
             user: image.effective_user().to_string(),
             wasted_bytes: image.wasted_bytes,
+            entrypoint: image.entrypoint.clone(),
+            efficiency: image.efficiency,
         }
     }
 }
@@ -354,11 +361,7 @@ pub async fn measure(
     let total = variants.len();
     let engine = EngineInfo::query(docker).await;
     let cache_path = catalogue.root.join(CACHE_FILE);
-    let mut cache = if options.fresh {
-        FactsCache::default()
-    } else {
-        FactsCache::load(&cache_path)
-    };
+    let mut cache = FactsCache::open(&cache_path, options.fresh);
     let mut rows = Vec::with_capacity(total);
     let at = |name: &str, index: usize, stage: Stage| Progress::Variant {
         name: name.to_string(),
@@ -399,27 +402,12 @@ pub async fn measure(
     for ((index, v), build) in variants.iter().enumerate().zip(builds) {
         progress(at(&v.name, index, Stage::Inspect));
         let image = catalogue.image(v);
-        let id = docker
-            .inspect_image(&image)
-            .await
-            .ok()
-            .and_then(|i| i.id)
-            .unwrap_or_default();
-        let (facts, stand_ins, cached) = match cache.get(&id) {
-            Some(facts) => {
-                let text =
-                    std::fs::read_to_string(catalogue.dockerfile_path(v)).unwrap_or_default();
-                let stand_ins =
-                    crate::docker::bases::stand_ins(docker, &catalogue.bases.label, &text).await;
-                (facts, stand_ins, true)
-            }
-            None => {
-                let full = inspect_variant(docker, catalogue, v, true).await?;
-                let facts = Facts::from_image(&full.image);
-                cache.insert(&full.image.id, facts.clone());
-                (facts, full.stand_ins, false)
-            }
-        };
+        let VariantFacts {
+            id,
+            facts,
+            stand_ins,
+            cached,
+        } = variant_facts(docker, catalogue, v, &mut cache).await?;
         progress(Progress::Inspected { cached });
 
         progress(at(&v.name, index, Stage::Run));
@@ -465,9 +453,57 @@ pub async fn measure(
     })
 }
 
+/// A variant's image facts, as [`variant_facts`] gives them.
+pub struct VariantFacts {
+    /// The image id (empty when the engine did not say).
+    pub id: String,
+    /// The facts.
+    pub facts: Facts,
+    /// The stand-in bases its Dockerfile names: (base, upstream).
+    pub stand_ins: Vec<(String, String)>,
+    /// Taken from the cache.
+    pub cached: bool,
+}
+
+/// The facts of a variant's current image: from `cache` when its image id is there, else
+/// measured (saving and gzipping every layer) and added to `cache`.
+pub async fn variant_facts(
+    docker: &Docker,
+    catalogue: &Catalogue,
+    v: &Variant,
+    cache: &mut FactsCache,
+) -> Result<VariantFacts, InspectError> {
+    let id = docker
+        .inspect_image(&catalogue.image(v))
+        .await
+        .ok()
+        .and_then(|i| i.id)
+        .unwrap_or_default();
+    if let Some(facts) = cache.get(&id) {
+        let text = std::fs::read_to_string(catalogue.dockerfile_path(v)).unwrap_or_default();
+        let stand_ins =
+            crate::docker::bases::stand_ins(docker, &catalogue.bases.label, &text).await;
+        return Ok(VariantFacts {
+            id,
+            facts,
+            stand_ins,
+            cached: true,
+        });
+    }
+    let full = inspect_variant(docker, catalogue, v, true).await?;
+    let facts = Facts::from_image(&full.image);
+    cache.insert(&full.image.id, facts.clone());
+    Ok(VariantFacts {
+        id,
+        facts,
+        stand_ins: full.stand_ins,
+        cached: false,
+    })
+}
+
 /// Image facts by image id, kept between runs (see the module documentation).
 #[derive(Debug, Default, Serialize, Deserialize)]
-struct FactsCache {
+pub struct FactsCache {
     /// [`CACHE_FORMAT`] and the harness version that wrote the file; anything else is
     /// ignored whole.
     format: String,
@@ -475,6 +511,15 @@ struct FactsCache {
 }
 
 impl FactsCache {
+    /// The cache at `path`, or an empty one when `fresh` (measure everything again).
+    pub fn open(path: &Path, fresh: bool) -> FactsCache {
+        if fresh {
+            FactsCache::default()
+        } else {
+            FactsCache::load(path)
+        }
+    }
+
     fn stamp() -> String {
         format!("{CACHE_FORMAT}/{}", env!("CARGO_PKG_VERSION"))
     }
@@ -500,7 +545,8 @@ impl FactsCache {
         }
     }
 
-    fn save(&mut self, path: &Path) -> std::io::Result<()> {
+    /// Writes the cache (write, then rename: an interrupted run never leaves half a file).
+    pub fn save(&mut self, path: &Path) -> std::io::Result<()> {
         self.format = FactsCache::stamp();
         let dir: PathBuf = path.parent().map(Path::to_path_buf).unwrap_or_default();
         std::fs::create_dir_all(&dir)?;
@@ -535,6 +581,8 @@ pub(crate) mod tests {
                 toolchain: name == "naive",
                 user: user.to_string(),
                 wasted_bytes: 0,
+                entrypoint: vec!["/calculator".to_string()],
+                efficiency: 1.0,
             },
             facts_cached: false,
             build: Some(BuildSummary {

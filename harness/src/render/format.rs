@@ -84,9 +84,20 @@ pub fn seconds(d: std::time::Duration) -> String {
     format!("{:.1} s", d.as_secs_f64())
 }
 
+/// Text made safe for a Markdown table cell: a `|` would end the cell.
+pub fn markdown_cell(text: &str) -> String {
+    text.replace('|', "\\|")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn markdown_cells_escape_the_column_bar() {
+        assert_eq!(markdown_cell("a | b"), "a \\| b");
+        assert_eq!(markdown_cell("plain"), "plain");
+    }
 
     #[test]
     fn digits_are_grouped_in_threes() {

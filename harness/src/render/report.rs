@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use crate::measure::Measurement;
 use crate::render::chart::render_svg;
 use crate::render::demo::size_bars;
-use crate::render::format::{group_digits, human_size, seconds};
+use crate::render::format::{group_digits, human_size, markdown_cell as cell, seconds};
 
 /// The results page, relative to the workspace root.
 pub const RESULTS_PAGE: &str = "docs/src/results.md";
@@ -89,11 +89,6 @@ pub fn replace_generated(page: &str, generated: &str, name: &str) -> Result<Stri
     out.push_str("\n\n");
     out.push_str(&page[end_start..]);
     Ok(out)
-}
-
-/// Escapes text for a Markdown table cell.
-fn cell(text: &str) -> String {
-    text.replace('|', "\\|")
 }
 
 /// The generated section: provenance, the table, the chart, the answers and the notes.

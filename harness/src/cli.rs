@@ -53,6 +53,56 @@ pub enum Command {
     /// Measure sizes, build times, container and calculator timings against the goals, print
     /// one table and write docs/src/performance.md.
     Bench(BenchArgs),
+    /// Measure each claim of minimal images for every variant (registry bytes and pulls, SBOM,
+    /// attack surface, start, memory) and print the table and verdicts.
+    Claims(ClaimsArgs),
+}
+
+/// What `claims` measures and how often.
+#[derive(clap::Args)]
+pub struct ClaimsArgs {
+    /// Variant names from the catalogue (all when none is named).
+    pub variants: Vec<String>,
+    /// Print the table and verdicts, or one JSON document (docs/claims.schema.json).
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: crate::commands::claims::Format,
+    /// Unshaped pulls per variant (median reported).
+    #[arg(long, default_value_t = 3)]
+    pub pull_runs: usize,
+    /// `docker run IMAGE 6 '*' 7` per variant, interleaved across variants.
+    #[arg(long, default_value_t = 21)]
+    pub start_runs: usize,
+    /// Script runs per variant (time and peak memory).
+    #[arg(long, default_value_t = 3)]
+    pub script_runs: usize,
+    /// Lines of the script.
+    #[arg(long, default_value_t = 20_000)]
+    pub script_lines: usize,
+    /// The classroom bandwidth, Mbit/s.
+    #[arg(long, default_value_t = 20)]
+    pub mbit: u32,
+    /// Images storing more than this many MB are not pulled shaped; their figure is computed.
+    #[arg(long, default_value_t = 100)]
+    pub shaped_max_mb: u64,
+    /// Measure again even when the images are unchanged since the last results.
+    #[arg(long)]
+    pub fresh: bool,
+}
+
+impl ClaimsArgs {
+    pub fn options(self) -> harness::measure::claims::ClaimsOptions {
+        harness::measure::claims::ClaimsOptions {
+            variants: self.variants,
+            pull_runs: self.pull_runs.max(1),
+            start_runs: self.start_runs.max(1),
+            script_runs: self.script_runs.max(1),
+            script_lines: self.script_lines.max(1),
+            mbit: self.mbit.max(1),
+            shaped_max_bytes: self.shaped_max_mb * 1_000_000,
+            fresh: self.fresh,
+            cache: true,
+        }
+    }
 }
 
 /// What `demo` and `report` measure.

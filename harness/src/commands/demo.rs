@@ -14,5 +14,16 @@ pub async fn run(docker: &Docker, options: MeasureOptions) -> anyhow::Result<()>
     let measured = measure(docker, &catalogue, &options, &mut |p| view.handle(p)).await;
     let m = measured.inspect_err(|_| view.fail())?;
     print!("{}", render(&m, &style));
+    // The claims are measured by `just claims` only (minutes); here the last results, if any.
+    let ids: Vec<(String, String)> = m
+        .rows
+        .iter()
+        .map(|r| (r.name.clone(), r.id.clone()))
+        .collect();
+    let last = harness::measure::claims::Claims::load_last(&catalogue.root);
+    print!(
+        "\n{}",
+        harness::render::claims::summary(last.as_ref(), &ids)
+    );
     Ok(())
 }

@@ -4,6 +4,7 @@
 
 pub mod bench;
 pub mod build;
+pub mod claims;
 pub mod clean;
 pub mod demo;
 pub mod inspect;
@@ -32,6 +33,10 @@ pub async fn with_engine(command: Command) -> anyhow::Result<()> {
         Command::Bench(args) => bench::run(&engine, args.options()).await,
         Command::Demo(args) => demo::run(docker, args.options()).await,
         Command::Report(args) => report::run(docker, args.options()).await,
+        Command::Claims(args) => {
+            let format = args.format;
+            claims::run(&engine, args.options(), format).await
+        }
         Command::Lint { .. } | Command::Lab(_) => unreachable!("handled in main"),
     }
 }

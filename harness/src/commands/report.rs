@@ -13,7 +13,10 @@ pub async fn run(docker: &Docker, options: MeasureOptions) -> anyhow::Result<()>
     let measured = measure(docker, &catalogue, &options, &mut |p| view.handle(p)).await;
     let m = measured.inspect_err(|_| view.fail())?;
     let (page, chart) = write(&catalogue.root, &m)?;
-    for path in [page, chart] {
+    // The claims page shows the last `just claims` results; it never measures them itself.
+    let last = harness::measure::claims::Claims::load_last(&catalogue.root);
+    let claims = harness::render::claims::write_page(&catalogue.root, last.as_ref())?;
+    for path in [page, chart].into_iter().chain(claims) {
         println!(
             "wrote {}",
             path.strip_prefix(&catalogue.root)

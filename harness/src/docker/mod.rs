@@ -1,7 +1,9 @@
 //! Everything that talks to a Docker engine: the one client constructor ([`engine`]), build
 //! contexts ([`context`]), image references ([`reference`]), base images and their stand-ins
 //! ([`bases`]), builds ([`build`]) and containers and runs ([`run`]); time limits
-//! ([`limits`]), cross-process build locks ([`lock`]), free disk ([`disk`]), `just clean`
+//! ([`limits`]), a local registry and pull timing ([`registry`]), intruder-tool probes
+//! ([`probe`]), peak memory of a kept-alive run ([`memory`]), `docker save` ([`save`]),
+//! loopback shaping ([`shape`]), cross-process build locks ([`lock`]), free disk ([`disk`]), `just clean`
 //! ([`clean`]) and the cleanup on cancellation, signals and parent death ([`cleanup`]).
 
 pub mod bases;
@@ -13,5 +15,10 @@ pub mod disk;
 pub mod engine;
 pub mod limits;
 pub mod lock;
+pub mod memory;
+pub mod probe;
 pub mod reference;
+pub mod registry;
 pub mod run;
+pub mod save;
+pub mod shape;

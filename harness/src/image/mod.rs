@@ -3,3 +3,5 @@
 pub mod archive;
 pub mod elf;
 pub mod inspect;
+pub mod sbom;
+pub mod surface;

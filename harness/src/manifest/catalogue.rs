@@ -82,6 +82,8 @@ pub struct Catalogue {
     pub bases: Bases,
     /// Which variant plays which part in the tables and goals.
     pub roles: Roles,
+    /// What is probed for in every image.
+    pub attack_surface: AttackSurface,
     /// The variants, in the file's order (which is the teaching order, biggest first).
     pub variants: Vec<Variant>,
     /// The workspace root: the build context and the base for every relative path.
@@ -145,6 +147,18 @@ pub struct Variant {
     pub hardened: bool,
     /// Whether the calculator in it is statically linked.
     pub static_binary: bool,
+    /// Of the catalogue's `[attack_surface] tools`, exactly those that must run in the image;
+    /// every other one must be absent (`executable file not found`).
+    pub intruder_tools: Vec<String>,
+}
+
+/// The `[attack_surface]` table: what `harness claims` and the tests try to run in every image.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct AttackSurface {
+    /// The tools an intruder reaches for after a compromise, as program names looked up on
+    /// the image's PATH.
+    pub tools: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -153,15 +167,17 @@ struct RawCatalogue {
     repository: String,
     bases: Bases,
     roles: Roles,
+    attack_surface: AttackSurface,
     #[serde(rename = "variant")]
     variants: Vec<Variant>,
 }
 
 /// The keys each table may have; anything else is a typo that serde would name without its
 /// table, so it is caught first, here, with the table and the variant named.
-const TOP_KEYS: &[&str] = &["repository", "bases", "roles", "variant"];
+const TOP_KEYS: &[&str] = &["repository", "bases", "roles", "attack_surface", "variant"];
 const BASES_KEYS: &[&str] = &["script", "label"];
 const ROLES_KEYS: &[&str] = &["baseline", "smallest"];
+const ATTACK_SURFACE_KEYS: &[&str] = &["tools"];
 const VARIANT_KEYS: &[&str] = &[
     "name",
     "dockerfile",
@@ -177,6 +193,7 @@ const VARIANT_KEYS: &[&str] = &[
     "toolchain",
     "hardened",
     "static_binary",
+    "intruder_tools",
 ];
 
 /// The first key of `table` not in `known`.
@@ -224,6 +241,7 @@ impl Catalogue {
             repository: raw.repository,
             bases: raw.bases,
             roles: raw.roles,
+            attack_surface: raw.attack_surface,
             variants: raw.variants,
             root: root.to_path_buf(),
             path: path.to_path_buf(),
@@ -284,6 +302,18 @@ impl Catalogue {
                     "user",
                     format!("`{}` must be \"root\" or numeric \"uid:gid\"", v.user),
                 ));
+            }
+            for tool in &v.intruder_tools {
+                if !self.attack_surface.tools.contains(tool) {
+                    return Err(invalid(
+                        &v.name,
+                        "intruder_tools",
+                        format!(
+                            "`{tool}` is not among [attack_surface] tools ({})",
+                            self.attack_surface.tools.join(", ")
+                        ),
+                    ));
+                }
             }
             if v.toolchain && !v.shell {
                 // cargo needs a shell for build scripts only, but a toolchain image without one
@@ -412,7 +442,11 @@ fn check_keys(table: &toml::Table, path: &Path) -> Result<(), CatalogueError> {
     if let Some(key) = unknown_key(table, TOP_KEYS) {
         return Err(unknown("the top level".into(), key, TOP_KEYS));
     }
-    for (name, known) in [("bases", BASES_KEYS), ("roles", ROLES_KEYS)] {
+    for (name, known) in [
+        ("bases", BASES_KEYS),
+        ("roles", ROLES_KEYS),
+        ("attack_surface", ATTACK_SURFACE_KEYS),
+    ] {
         if let Some(toml::Value::Table(t)) = table.get(name)
             && let Some(key) = unknown_key(t, known)
         {
@@ -509,6 +543,9 @@ label = "io.calc-kit.stand-in"
 baseline = "scratch"
 smallest = "scratch"
 
+[attack_surface]
+tools = ["sh", "curl"]
+
 [[variant]]
 name = "scratch"
 dockerfile = "docker/scratch.Dockerfile"
@@ -524,6 +561,7 @@ package_manager = false
 toolchain = false
 hardened = true
 static_binary = true
+intruder_tools = []
 "#;
 
     fn parse(text: &str) -> Result<Catalogue, CatalogueError> {
@@ -594,6 +632,18 @@ static_binary = true
     fn duplicate_names_are_rejected() {
         let text = format!("{GOOD}\n{}", &GOOD[GOOD.find("[[variant]]").unwrap()..]);
         assert!(parse(&text).unwrap_err().to_string().contains("twice"));
+    }
+
+    #[test]
+    fn an_intruder_tool_must_be_one_that_is_probed() {
+        let text = GOOD.replace("intruder_tools = []", "intruder_tools = [\"nc\"]");
+        let err = parse(&text).unwrap_err().to_string();
+        assert!(
+            err.contains("intruder_tools") && err.contains("`nc`"),
+            "{err}"
+        );
+        let text = GOOD.replace("intruder_tools = []", "intruder_tools = [\"curl\"]");
+        assert_eq!(parse(&text).unwrap().variants[0].intruder_tools, ["curl"]);
     }
 
     #[test]

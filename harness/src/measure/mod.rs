@@ -2,6 +2,7 @@
 //! timings and goals ([`bench`]).
 
 pub mod bench;
+pub mod claims;
 pub mod survey;
 
 pub use survey::*;

@@ -3,6 +3,7 @@
 //! generated results page ([`report`]), and the lab's watch mode ([`watch`]).
 
 pub mod chart;
+pub mod claims;
 pub mod demo;
 pub mod format;
 pub mod grading;

@@ -48,6 +48,7 @@ pub use goals::{Goal, Verdict};
 pub use host::{Comparison, Dialect, compare_numerically, script};
 pub use options::BenchOptions;
 pub use page::{HostResult, Meta, Results, VariantResult, render_page};
+pub use runs::cold_build_times;
 pub use stats::{Timing, duration_text, median};
 pub use table::Table;
 

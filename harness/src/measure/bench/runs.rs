@@ -39,6 +39,15 @@ pub(super) fn load_cold(root: &Path) -> ColdRecords {
         .unwrap_or_default()
 }
 
+/// The cold build time of each row the last `just bench` measured (none before it ran).
+pub fn cold_build_times(root: &Path) -> BTreeMap<String, std::time::Duration> {
+    load_cold(root)
+        .builds
+        .into_iter()
+        .map(|(name, (timing, _))| (name, timing.median))
+        .collect()
+}
+
 pub(super) fn save_cold(root: &Path, records: &ColdRecords) {
     let path = cold_records_path(root);
     if let Some(dir) = path.parent() {

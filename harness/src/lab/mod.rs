@@ -69,6 +69,9 @@ pub enum Check {
     /// The exercise's own build context (the workspace filtered by the learner's
     /// `.dockerignore`) holds no `target/` or `.git` and stays under its size bound.
     Context,
+    /// `docker build --target debug` builds, and in that image `busybox sh -c 'echo ok'`
+    /// prints `ok`: a debug stage with a shell beside the shell-less default.
+    DebugTarget,
 }
 
 impl Check {
@@ -87,6 +90,7 @@ impl Check {
             Check::NoShell => "no-shell",
             Check::DependencyCache => "dependency-cache",
             Check::Context => "context",
+            Check::DebugTarget => "debug-target",
         }
     }
 
@@ -126,6 +130,9 @@ impl Check {
             }
             Check::Context => {
                 "list in the context's .dockerignore what no COPY needs: target/, .git, the docs, the lab"
+            }
+            Check::DebugTarget => {
+                "add a stage `FROM <your final stage> AS debug` that copies a static busybox in (COPY --from=<a stage that installed busybox-static> /bin/busybox /bin/busybox), and keep a shell-less stage last"
             }
         }
     }
@@ -809,7 +816,11 @@ impl<'a> Grader<'a> {
                 Check::FinalBase => final_base(&parsed, &solution),
                 Check::Lint => lint_check(&path),
                 Check::Builds => {
-                    self.builds(&dockerfile, &image, ignore.as_deref(), progress)
+                    self.builds(&dockerfile, &image, ignore.as_deref(), None, progress)
+                        .await
+                }
+                Check::DebugTarget => {
+                    self.debug_target(&dockerfile, &image, ignore.as_deref(), progress)
                         .await
                 }
                 Check::Context => self.context(e, ignore.as_deref()).await,
@@ -854,6 +865,7 @@ impl<'a> Grader<'a> {
         dockerfile: &Path,
         image: &str,
         ignore: Option<&Path>,
+        target: Option<&str>,
         progress: &mut (dyn FnMut(String) + Send),
     ) -> CheckResult {
         let context = match ignore {
@@ -879,6 +891,7 @@ impl<'a> Grader<'a> {
             BuildOptions {
                 timeout: self.build_timeout,
                 context,
+                target: target.map(str::to_string),
                 ..BuildOptions::default()
             },
             &mut show,
@@ -930,6 +943,36 @@ impl<'a> Grader<'a> {
         .expect("context task does not panic")
         .map_err(|e| (e.to_string(), None))?;
         Ok(context.tar)
+    }
+
+    /// The `debug-target` check: builds the stage named `debug` into `<image>-debug` and runs
+    /// `busybox sh -c 'echo ok'` in it.
+    async fn debug_target(
+        &self,
+        dockerfile: &Path,
+        image: &str,
+        ignore: Option<&Path>,
+        progress: &mut (dyn FnMut(String) + Send),
+    ) -> CheckResult {
+        let debug = format!("{image}-debug");
+        progress(format!("    building --target {DEBUG_STAGE} into {debug}"));
+        if let Err((verdict, advice)) = self
+            .builds(dockerfile, &debug, ignore, Some(DEBUG_STAGE), progress)
+            .await
+        {
+            let verdict = verdict.replacen(
+                "the image does not build",
+                &format!("`docker build --target {DEBUG_STAGE}` does not build"),
+                1,
+            );
+            return Err((verdict, advice));
+        }
+        let out = Run::new(&debug)
+            .entrypoint("busybox")
+            .args(["sh", "-c", "echo ok"])
+            .output()
+            .await;
+        debug_shell_verdict(&debug, out)
     }
 
     async fn config(&self, image: &str) -> Result<bollard::models::ImageInspect, String> {
@@ -1115,6 +1158,39 @@ async fn answers(image: &str) -> CheckResult {
         .await
         .map_err(|e| (format!("the container did not run: {e}"), None))?;
     answer_verdict(&out)
+}
+
+/// The stage the `debug-target` check builds.
+pub const DEBUG_STAGE: &str = "debug";
+
+/// The `debug-target` verdict for what `busybox sh -c 'echo ok'` did in the image `debug`.
+pub fn debug_shell_verdict(
+    debug: &str,
+    out: Result<crate::docker::run::Output, crate::docker::run::RunError>,
+) -> CheckResult {
+    match out {
+        Err(e) => {
+            let reason = e.to_string();
+            if reason.contains("executable file not found") || reason.contains("no such file") {
+                fail(format!(
+                    "in {debug}, `busybox sh -c 'echo ok'` finds no busybox: {}",
+                    shorten(&reason, 160)
+                ))
+            } else {
+                fail(format!(
+                    "in {debug}, `busybox sh -c 'echo ok'` did not run: {}",
+                    shorten(&reason, 160)
+                ))
+            }
+        }
+        Ok(out) if out.exit_code == 0 && out.stdout_text().trim() == "ok" => Ok(()),
+        Ok(out) => fail(format!(
+            "in {debug}, `busybox sh -c 'echo ok'` exited {} and printed {:?} (stderr {:?}), not `ok`",
+            out.exit_code,
+            shorten(&out.stdout_text(), 60),
+            shorten(&out.stderr_text(), 120)
+        )),
+    }
 }
 
 /// Whether `rel` (relative, slash-separated) is or lies under a `target` or `.git` folder,
@@ -1544,6 +1620,32 @@ hints = { size = "does the last FROM start from scratch?" }
                 assert!(solution.is_file(), "{}", solution.display());
             }
         }
+    }
+
+    #[test]
+    fn debug_shell_verdicts_say_what_ran() {
+        use crate::docker::run::{Output, RunError};
+        let output = |code: i64, stdout: &str| Output {
+            stdout: stdout.as_bytes().to_vec(),
+            stderr: Vec::new(),
+            exit_code: code,
+            elapsed: std::time::Duration::ZERO,
+        };
+        assert_eq!(
+            debug_shell_verdict("i-debug", Ok(output(0, "ok\n"))),
+            Ok(())
+        );
+        let (verdict, _) = debug_shell_verdict("i-debug", Ok(output(0, "ko\n"))).unwrap_err();
+        assert!(verdict.contains("exited 0 and printed \"ko\""), "{verdict}");
+        let (verdict, _) = debug_shell_verdict("i-debug", Ok(output(127, ""))).unwrap_err();
+        assert!(verdict.contains("exited 127"), "{verdict}");
+        let missing = RunError::Engine {
+            action: "start",
+            image: "i-debug".into(),
+            reason: "exec: \"busybox\": executable file not found in $PATH".into(),
+        };
+        let (verdict, _) = debug_shell_verdict("i-debug", Err(missing)).unwrap_err();
+        assert!(verdict.contains("finds no busybox"), "{verdict}");
     }
 
     #[test]

@@ -268,6 +268,8 @@ pub struct BuildOptions {
     /// The time limit; `None` reads it from `CALC_KIT_BUILD_TIMEOUT`
     /// ([`limits::build_timeout`]).
     pub timeout: Option<Duration>,
+    /// Build up to this stage (`docker build --target NAME`) instead of the last.
+    pub target: Option<String>,
 }
 
 /// The build log as kept: at most [`LOG_LIMIT`] bytes, the newest.
@@ -374,6 +376,7 @@ pub async fn build_dockerfile_with(
         .rm(true)
         .forcerm(true)
         .nocache(options.no_cache)
+        .target(options.target.as_deref().unwrap_or_default())
         .version(bollard::query_parameters::BuilderVersion::BuilderV1)
         .build();
     let started = Instant::now();

@@ -170,9 +170,28 @@ pub fn build_context_with(
     dockerfile: &Path,
     overrides: &[(String, Vec<u8>)],
 ) -> Result<Context, ContextError> {
-    let ignore = DockerIgnore::load(root)?;
+    build_context_ignoring(root, dockerfile, &DockerIgnore::load(root)?, overrides)
+}
+
+/// The files (relative, slash-separated, directories included) a context of `root` filtered
+/// by `ignore` holds, without reading any of them: what a context check measures before
+/// anything is sent.
+pub fn context_files(root: &Path, ignore: &DockerIgnore) -> Result<Vec<String>, ContextError> {
     let mut files = Vec::new();
-    walk(root, root, &ignore, &mut files)?;
+    walk(root, root, ignore, &mut files)?;
+    Ok(files)
+}
+
+/// Like [`build_context_with`], filtered by `ignore` instead of the root's `.dockerignore`.
+/// The lab's context exercise uses it: the learner's ignore file decides, as it would at the
+/// root of a context of its own.
+pub fn build_context_ignoring(
+    root: &Path,
+    dockerfile: &Path,
+    ignore: &DockerIgnore,
+    overrides: &[(String, Vec<u8>)],
+) -> Result<Context, ContextError> {
+    let mut files = context_files(root, ignore)?;
     let always = [
         dockerfile.to_string_lossy().replace('\\', "/"),
         ".dockerignore".to_string(),

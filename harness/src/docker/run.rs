@@ -89,6 +89,7 @@ impl Output {
 pub struct Run {
     image: String,
     args: Vec<String>,
+    entrypoint: Option<String>,
     stdin: Option<Vec<u8>>,
     files: Vec<(String, Vec<u8>)>,
     hardened: bool,
@@ -174,6 +175,7 @@ impl Run {
         Run {
             image: image.into(),
             args: Vec::new(),
+            entrypoint: None,
             stdin: None,
             files: Vec::new(),
             hardened: false,
@@ -184,6 +186,13 @@ impl Run {
     /// Arguments after the entrypoint, like `docker run IMAGE ARGS...`.
     pub fn args<S: Into<String>>(mut self, args: impl IntoIterator<Item = S>) -> Run {
         self.args.extend(args.into_iter().map(Into::into));
+        self
+    }
+
+    /// Runs `program` instead of the image's entrypoint, like `docker run --entrypoint`.
+    /// Only for runs without stdin.
+    pub fn entrypoint(mut self, program: impl Into<String>) -> Run {
+        self.entrypoint = Some(program.into());
         self
     }
 
@@ -230,6 +239,11 @@ impl Run {
                 "files cannot be copied into a read-only container: run without hardening, or mount a volume".into(),
             ));
         }
+        if self.entrypoint.is_some() && self.stdin.is_some() {
+            return Err(RunError::Unsupported(
+                "a run with its own entrypoint takes no stdin here".into(),
+            ));
+        }
         match self.stdin.clone() {
             None => self.output_testcontainers().await,
             Some(input) => {
@@ -250,10 +264,13 @@ impl Run {
             }
         };
         let (name, tag) = split_tag(&self.image);
-        let mut request = GenericImage::new(name, tag)
-            .with_wait_for(WaitFor::exit(
-                ExitWaitStrategy::new().with_poll_interval(Duration::from_millis(20)),
-            ))
+        let mut generic = GenericImage::new(name, tag).with_wait_for(WaitFor::exit(
+            ExitWaitStrategy::new().with_poll_interval(Duration::from_millis(20)),
+        ));
+        if let Some(program) = &self.entrypoint {
+            generic = generic.with_entrypoint(program);
+        }
+        let mut request = generic
             .with_label(CONTAINER_LABEL, owner())
             .with_startup_timeout(self.timeout.unwrap_or(DEFAULT_TIMEOUT))
             .with_cmd(self.args.clone());

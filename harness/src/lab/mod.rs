@@ -66,6 +66,12 @@ pub enum Check {
     /// After a one-line change in the calculator's sources, a `cargo` step of the rebuild is
     /// answered from the layer cache.
     DependencyCache,
+    /// The exercise's own build context (the workspace filtered by the learner's
+    /// `.dockerignore`) holds no `target/` or `.git` and stays under its size bound.
+    Context,
+    /// `docker build --target debug` builds, and in that image `busybox sh -c 'echo ok'`
+    /// prints `ok`: a debug stage with a shell beside the shell-less default.
+    DebugTarget,
 }
 
 impl Check {
@@ -83,6 +89,8 @@ impl Check {
             Check::NonRoot => "non-root",
             Check::NoShell => "no-shell",
             Check::DependencyCache => "dependency-cache",
+            Check::Context => "context",
+            Check::DebugTarget => "debug-target",
         }
     }
 
@@ -90,7 +98,7 @@ impl Check {
     pub fn needs_image(self) -> bool {
         !matches!(
             self,
-            Check::MultiStage | Check::FinalBase | Check::Lint | Check::Builds
+            Check::MultiStage | Check::FinalBase | Check::Lint | Check::Builds | Check::Context
         )
     }
 
@@ -119,6 +127,12 @@ impl Check {
             Check::NoShell => "the last FROM must be an image without a shell",
             Check::DependencyCache => {
                 "COPY only Cargo.toml, Cargo.lock and each member's Cargo.toml first, build the dependencies against placeholder sources, and only then COPY calculator/src"
+            }
+            Check::Context => {
+                "list in the context's .dockerignore what no COPY needs: target/, .git, the docs, the lab"
+            }
+            Check::DebugTarget => {
+                "add a stage `FROM <your final stage> AS debug` that copies a static busybox in (COPY --from=<a stage that installed busybox-static> /bin/busybox /bin/busybox), and keep a shell-less stage last"
             }
         }
     }
@@ -152,6 +166,14 @@ pub struct Exercise {
     /// exercise that is not about size yet).
     #[serde(default)]
     pub max_size_mb: Option<f64>,
+    /// A build context of the exercise's own: a directory (relative to the root) whose
+    /// `.dockerignore` filters the workspace in place of the root's, for the `context`
+    /// check and the build. The legacy builder reads only the context root's ignore file.
+    #[serde(default)]
+    pub context: Option<PathBuf>,
+    /// The `context` check's upper bound on the files sent, in decimal MB.
+    #[serde(default)]
+    pub max_context_mb: Option<f64>,
     /// Advice per check in this exercise's terms, shown after what was measured.
     #[serde(default)]
     pub hints: BTreeMap<Check, String>,
@@ -311,6 +333,18 @@ impl Lab {
                     ));
                 }
             }
+            if e.checks.contains(&Check::Context) != e.context.is_some() {
+                return Err(invalid(
+                    e,
+                    "the `context` check and a `context` directory go together".into(),
+                ));
+            }
+            if e.context.is_some() && e.max_context_mb.is_none_or(|m| m <= 0.0) {
+                return Err(invalid(
+                    e,
+                    "a `context` needs `max_context_mb`, above 0".into(),
+                ));
+            }
             for c in e.hints.keys() {
                 if !e.checks.contains(c) {
                     return Err(invalid(
@@ -339,6 +373,33 @@ impl Lab {
     pub fn skeleton(&self, exercise: &Exercise) -> PathBuf {
         let name = exercise.dockerfile.file_name().unwrap_or_default();
         self.root.join(&self.skeletons).join(name)
+    }
+
+    /// The committed skeleton of the `.dockerignore` of `exercise`'s own context, if it has
+    /// one: `<skeletons>/<context folder name>/.dockerignore`.
+    pub fn context_skeleton(&self, exercise: &Exercise) -> Option<PathBuf> {
+        let name = exercise.context.as_ref()?.file_name()?;
+        Some(
+            self.root
+                .join(&self.skeletons)
+                .join(name)
+                .join(".dockerignore"),
+        )
+    }
+
+    /// The `.dockerignore` that filters `exercise`'s own context, if it has one: the
+    /// learner's in the context folder, or the reference solution's under
+    /// `docker/lab/solutions/<context folder name>/`.
+    pub fn context_ignore(&self, exercise: &Exercise, reference: bool) -> Option<PathBuf> {
+        let context = exercise.context.as_ref()?;
+        Some(if reference {
+            self.root
+                .join(solution::SOLUTIONS_DIR)
+                .join(context.file_name()?)
+                .join(".dockerignore")
+        } else {
+            self.root.join(context).join(".dockerignore")
+        })
     }
 
     /// Whether the lab has been started: any learner Dockerfile exists.
@@ -412,11 +473,31 @@ fn copy_skeleton(lab: &Lab, e: &Exercise) -> Result<(), LabError> {
         .map_err(|source| LabError::Io { path: from, source })
 }
 
+/// Copies the skeleton of an exercise's own context ignore file into place when it is
+/// missing; an existing one is the learner's and is left alone.
+fn copy_context_skeleton(lab: &Lab, e: &Exercise) -> Result<(), LabError> {
+    let (Some(from), Some(to)) = (lab.context_skeleton(e), lab.context_ignore(e, false)) else {
+        return Ok(());
+    };
+    if to.exists() {
+        return Ok(());
+    }
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| LabError::Io { path, source }
+    };
+    if let Some(dir) = to.parent() {
+        std::fs::create_dir_all(dir).map_err(io(dir))?;
+    }
+    std::fs::copy(&from, &to).map(|_| ()).map_err(io(&from))
+}
+
 /// Starts the lab: copies each missing exercise's skeleton into place, never overwriting a
 /// file that exists (safe to repeat, for example after pulling a new exercise).
 pub fn init(lab: &Lab) -> Result<Vec<(&Exercise, FileAction)>, LabError> {
     let mut out = Vec::new();
     for e in &lab.exercises {
+        copy_context_skeleton(lab, e)?;
         if lab.root.join(&e.dockerfile).exists() {
             out.push((e, FileAction::Kept));
         } else {
@@ -728,12 +809,21 @@ impl<'a> Grader<'a> {
         }
         let text = std::fs::read_to_string(&path).unwrap_or_default();
         let parsed = Dockerfile::parse(&text);
+        let ignore = self.lab.context_ignore(e, reference);
         for &check in &e.checks {
             let result = match check {
                 Check::MultiStage => multi_stage(&parsed),
                 Check::FinalBase => final_base(&parsed, &solution),
                 Check::Lint => lint_check(&path),
-                Check::Builds => self.builds(&dockerfile, &image, progress).await,
+                Check::Builds => {
+                    self.builds(&dockerfile, &image, ignore.as_deref(), None, progress)
+                        .await
+                }
+                Check::DebugTarget => {
+                    self.debug_target(&dockerfile, &image, ignore.as_deref(), progress)
+                        .await
+                }
+                Check::Context => self.context(e, ignore.as_deref()).await,
                 Check::Static => self.static_binary(&image).await,
                 Check::Answers => answers(&image).await,
                 Check::Transcript => self.transcript(&image).await,
@@ -757,12 +847,31 @@ impl<'a> Grader<'a> {
         outcome
     }
 
+    /// The `context` check: what the exercise's own context would send, measured from file
+    /// metadata before anything is read or sent.
+    async fn context(&self, e: &Exercise, ignore: Option<&Path>) -> CheckResult {
+        let Some(file) = ignore.map(Path::to_path_buf) else {
+            return fail("this exercise has no context folder in the manifest");
+        };
+        let root = self.lab.root.clone();
+        let max_mb = e.max_context_mb.unwrap_or(0.0);
+        tokio::task::spawn_blocking(move || context_verdict(&root, &file, max_mb))
+            .await
+            .expect("context task does not panic")
+    }
+
     async fn builds(
         &self,
         dockerfile: &Path,
         image: &str,
+        ignore: Option<&Path>,
+        target: Option<&str>,
         progress: &mut (dyn FnMut(String) + Send),
     ) -> CheckResult {
+        let context = match ignore {
+            Some(file) => Some(self.own_context(dockerfile, file).await?),
+            None => None,
+        };
         let mut show = |event: BuildEvent| {
             if let BuildEvent::Step {
                 step,
@@ -781,6 +890,8 @@ impl<'a> Grader<'a> {
             image,
             BuildOptions {
                 timeout: self.build_timeout,
+                context,
+                target: target.map(str::to_string),
                 ..BuildOptions::default()
             },
             &mut show,
@@ -804,6 +915,64 @@ impl<'a> Grader<'a> {
                 ))
             }
         }
+    }
+
+    /// The context tar of an exercise with a context of its own: the workspace filtered by
+    /// `ignore`, which is also sent as the context's `.dockerignore`.
+    async fn own_context(
+        &self,
+        dockerfile: &Path,
+        ignore: &Path,
+    ) -> Result<Vec<u8>, (String, Option<String>)> {
+        let text = std::fs::read(ignore)
+            .map_err(|e| (format!("cannot read {}: {e}", ignore.display()), None))?;
+        let parsed =
+            crate::docker::context::DockerIgnore::parse(&String::from_utf8_lossy(&text), ignore)
+                .map_err(|e| (e.to_string(), None))?;
+        let root = self.lab.root.clone();
+        let file = dockerfile.to_path_buf();
+        let context = tokio::task::spawn_blocking(move || {
+            crate::docker::context::build_context_ignoring(
+                &root,
+                &file,
+                &parsed,
+                &[(".dockerignore".to_string(), text)],
+            )
+        })
+        .await
+        .expect("context task does not panic")
+        .map_err(|e| (e.to_string(), None))?;
+        Ok(context.tar)
+    }
+
+    /// The `debug-target` check: builds the stage named `debug` into `<image>-debug` and runs
+    /// `busybox sh -c 'echo ok'` in it.
+    async fn debug_target(
+        &self,
+        dockerfile: &Path,
+        image: &str,
+        ignore: Option<&Path>,
+        progress: &mut (dyn FnMut(String) + Send),
+    ) -> CheckResult {
+        let debug = format!("{image}-debug");
+        progress(format!("    building --target {DEBUG_STAGE} into {debug}"));
+        if let Err((verdict, advice)) = self
+            .builds(dockerfile, &debug, ignore, Some(DEBUG_STAGE), progress)
+            .await
+        {
+            let verdict = verdict.replacen(
+                "the image does not build",
+                &format!("`docker build --target {DEBUG_STAGE}` does not build"),
+                1,
+            );
+            return Err((verdict, advice));
+        }
+        let out = Run::new(&debug)
+            .entrypoint("busybox")
+            .args(["sh", "-c", "echo ok"])
+            .output()
+            .await;
+        debug_shell_verdict(&debug, out)
     }
 
     async fn config(&self, image: &str) -> Result<bollard::models::ImageInspect, String> {
@@ -989,6 +1158,112 @@ async fn answers(image: &str) -> CheckResult {
         .await
         .map_err(|e| (format!("the container did not run: {e}"), None))?;
     answer_verdict(&out)
+}
+
+/// The stage the `debug-target` check builds.
+pub const DEBUG_STAGE: &str = "debug";
+
+/// The `debug-target` verdict for what `busybox sh -c 'echo ok'` did in the image `debug`.
+pub fn debug_shell_verdict(
+    debug: &str,
+    out: Result<crate::docker::run::Output, crate::docker::run::RunError>,
+) -> CheckResult {
+    match out {
+        Err(e) => {
+            let reason = e.to_string();
+            if reason.contains("executable file not found") || reason.contains("no such file") {
+                fail(format!(
+                    "in {debug}, `busybox sh -c 'echo ok'` finds no busybox: {}",
+                    shorten(&reason, 160)
+                ))
+            } else {
+                fail(format!(
+                    "in {debug}, `busybox sh -c 'echo ok'` did not run: {}",
+                    shorten(&reason, 160)
+                ))
+            }
+        }
+        Ok(out) if out.exit_code == 0 && out.stdout_text().trim() == "ok" => Ok(()),
+        Ok(out) => fail(format!(
+            "in {debug}, `busybox sh -c 'echo ok'` exited {} and printed {:?} (stderr {:?}), not `ok`",
+            out.exit_code,
+            shorten(&out.stdout_text(), 60),
+            shorten(&out.stderr_text(), 120)
+        )),
+    }
+}
+
+/// Whether `rel` (relative, slash-separated) is or lies under a `target` or `.git` folder,
+/// at any depth: what no image build needs and what makes a context huge.
+fn never_in_context(rel: &str) -> bool {
+    rel.split('/')
+        .any(|part| part == "target" || part == ".git")
+}
+
+/// The `context` verdict for the workspace at `root` filtered by the ignore file `file`: no
+/// `target/` or `.git` entry, and at most `max_mb` decimal MB of files. A failure names the
+/// largest top-level entries sent.
+pub fn context_verdict(root: &Path, file: &Path, max_mb: f64) -> CheckResult {
+    let shown = file
+        .strip_prefix(root)
+        .unwrap_or(file)
+        .display()
+        .to_string();
+    let text = match std::fs::read_to_string(file) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err((
+                format!("{shown} does not exist"),
+                Some("run `just lab` to create it from its skeleton".into()),
+            ));
+        }
+        Err(e) => return fail(format!("cannot read {shown}: {e}")),
+    };
+    let ignore = crate::docker::context::DockerIgnore::parse(&text, Path::new(&shown))
+        .map_err(|e| (e.to_string(), None))?;
+    let files =
+        crate::docker::context::context_files(root, &ignore).map_err(|e| (e.to_string(), None))?;
+    let mut total = 0u64;
+    let mut by_top: BTreeMap<String, u64> = BTreeMap::new();
+    for rel in &files {
+        let size = std::fs::symlink_metadata(root.join(rel))
+            .map(|m| if m.is_file() { m.len() } else { 0 })
+            .unwrap_or(0);
+        total += size;
+        let top = rel.split('/').next().unwrap_or(rel).to_string();
+        *by_top.entry(top).or_default() += size;
+    }
+    let mut largest: Vec<_> = by_top.into_iter().collect();
+    largest.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let largest: Vec<String> = largest
+        .iter()
+        .take(3)
+        .map(|(name, size)| format!("{name} {}", human_size(*size)))
+        .collect();
+    let summary = format!(
+        "the context sends {} entries, {} (largest: {})",
+        files.len(),
+        human_size(total),
+        largest.join(", ")
+    );
+    // The first build-output entry and the first version-control one, each named.
+    let bad: Vec<&str> = ["target", ".git"]
+        .iter()
+        .filter_map(|name| {
+            files
+                .iter()
+                .find(|rel| never_in_context(rel) && rel.split('/').any(|p| p == *name))
+                .map(String::as_str)
+        })
+        .collect();
+    if !bad.is_empty() {
+        return fail(format!("{summary}; it includes {}", bad.join(" and ")));
+    }
+    let max = (max_mb * 1e6) as u64;
+    if total > max {
+        return fail(format!("{summary}: above the bound of {}", human_size(max)));
+    }
+    Ok(())
 }
 
 fn shorten(text: &str, max: usize) -> String {
@@ -1338,6 +1613,97 @@ hints = { size = "does the last FROM start from scratch?" }
             assert!(c.root.join(&e.chapter).is_file(), "{}", e.chapter);
             let text = std::fs::read_to_string(lab.skeleton(e)).unwrap();
             assert!(text.contains("TODO"), "{} has no TODO", e.label());
+            if let Some(skeleton) = lab.context_skeleton(e) {
+                let text = std::fs::read_to_string(&skeleton).unwrap();
+                assert!(text.contains("TODO"), "{} has no TODO", skeleton.display());
+                let solution = lab.context_ignore(e, true).unwrap();
+                assert!(solution.is_file(), "{}", solution.display());
+            }
+        }
+    }
+
+    #[test]
+    fn debug_shell_verdicts_say_what_ran() {
+        use crate::docker::run::{Output, RunError};
+        let output = |code: i64, stdout: &str| Output {
+            stdout: stdout.as_bytes().to_vec(),
+            stderr: Vec::new(),
+            exit_code: code,
+            elapsed: std::time::Duration::ZERO,
+        };
+        assert_eq!(
+            debug_shell_verdict("i-debug", Ok(output(0, "ok\n"))),
+            Ok(())
+        );
+        let (verdict, _) = debug_shell_verdict("i-debug", Ok(output(0, "ko\n"))).unwrap_err();
+        assert!(verdict.contains("exited 0 and printed \"ko\""), "{verdict}");
+        let (verdict, _) = debug_shell_verdict("i-debug", Ok(output(127, ""))).unwrap_err();
+        assert!(verdict.contains("exited 127"), "{verdict}");
+        let missing = RunError::Engine {
+            action: "start",
+            image: "i-debug".into(),
+            reason: "exec: \"busybox\": executable file not found in $PATH".into(),
+        };
+        let (verdict, _) = debug_shell_verdict("i-debug", Err(missing)).unwrap_err();
+        assert!(verdict.contains("finds no busybox"), "{verdict}");
+    }
+
+    #[test]
+    fn the_context_check_measures_what_would_be_sent() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let write = |rel: &str, bytes: usize| {
+            let path = root.join(rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, vec![b'x'; bytes]).unwrap();
+        };
+        write("Cargo.toml", 100);
+        write("calculator/src/main.rs", 1000);
+        write("calculator/target/debug/calculator", 3_000_000);
+        write("docs/book.html", 2_000_000);
+        write(".git/HEAD", 10);
+        let ignore = root.join("ctx/.dockerignore");
+        write("ctx/.dockerignore", 0);
+
+        // Nothing left out: the nested target/ is named.
+        let (verdict, _) = context_verdict(root, &ignore, 1.0).unwrap_err();
+        assert!(verdict.contains("calculator/target"), "{verdict}");
+        assert!(verdict.contains("largest: calculator 3.00 MB"), "{verdict}");
+
+        // A root-only pattern misses the nested build output.
+        std::fs::write(&ignore, "target/\n.git\n").unwrap();
+        let (verdict, _) = context_verdict(root, &ignore, 1.0).unwrap_err();
+        assert!(verdict.contains("calculator/target"), "{verdict}");
+
+        // No target/ or .git, but the docs are above the bound.
+        std::fs::write(&ignore, "**/target/\n.git\n").unwrap();
+        let (verdict, _) = context_verdict(root, &ignore, 1.0).unwrap_err();
+        assert!(verdict.contains("above the bound of 1.00 MB"), "{verdict}");
+        assert!(verdict.contains("docs 2.00 MB"), "{verdict}");
+
+        std::fs::write(&ignore, "**/target/\n.git\ndocs/\nctx/\n").unwrap();
+        assert_eq!(context_verdict(root, &ignore, 1.0), Ok(()));
+
+        // A missing file sends the learner to `just lab`.
+        std::fs::remove_file(&ignore).unwrap();
+        let (verdict, advice) = context_verdict(root, &ignore, 1.0).unwrap_err();
+        assert!(verdict.contains("does not exist"), "{verdict}");
+        assert!(advice.unwrap().contains("just lab"));
+    }
+
+    #[test]
+    fn the_kits_context_solution_is_within_its_bound_and_the_skeleton_is_not() {
+        let c = catalogue();
+        let lab = Lab::load(&c.root, &c).unwrap();
+        for e in lab.exercises.iter().filter(|e| e.context.is_some()) {
+            let max = e.max_context_mb.unwrap();
+            let solution = lab.context_ignore(e, true).unwrap();
+            assert_eq!(context_verdict(&c.root, &solution, max), Ok(()));
+            // The skeleton leaves nothing out; with a build directory present, it fails.
+            if c.root.join("target").is_dir() {
+                let skeleton = lab.context_skeleton(e).unwrap();
+                assert!(context_verdict(&c.root, &skeleton, max).is_err());
+            }
         }
     }
 

@@ -220,7 +220,12 @@ pub fn build_context_with(
         };
         let meta = match std::fs::symlink_metadata(&path) {
             Ok(meta) => Some(meta),
-            Err(e) if e.kind() == io::ErrorKind::NotFound && overrides.iter().any(|(o, _)| o == rel) => None,
+            Err(e)
+                if e.kind() == io::ErrorKind::NotFound
+                    && overrides.iter().any(|(o, _)| o == rel) =>
+            {
+                None
+            }
             Err(e) => return Err(io_err(e)),
         };
         let entry = match (overrides.iter().find(|(o, _)| o == rel), &meta) {

@@ -532,13 +532,16 @@ mod tests {
         let ctx = build_context(root, Path::new("d/x.Dockerfile")).unwrap();
         assert_eq!(
             ctx.files,
+            // The walk's order: the Dockerfile and .dockerignore, though excluded, are sent in
+            // their place, as the CLI's appended exceptions `!<dockerfile>` and
+            // `!.dockerignore` place them.
             [
+                ".dockerignore",
                 "Cargo.toml",
+                "d/x.Dockerfile",
                 "docs/keep.txt",
                 "src",
                 "src/main.rs",
-                "d/x.Dockerfile",
-                ".dockerignore"
             ]
         );
         let mut archive = tar::Archive::new(ctx.tar.as_slice());
@@ -573,5 +576,77 @@ mod tests {
             std::fs::read_to_string(root.join("src/main.rs")).unwrap(),
             "src/main.rs"
         );
+    }
+
+    #[test]
+    fn entries_as_the_docker_cli_writes_them() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let write = |rel: &str, mode: u32| {
+            let p = root.join(rel);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(&p, rel).unwrap();
+            std::fs::set_permissions(&p, std::fs::Permissions::from_mode(mode)).unwrap();
+        };
+        write("a.txt", 0o664);
+        write("a/b/run.sh", 0o755);
+        write("a/secret", 0o600);
+        write("lab/x.Dockerfile", 0o644);
+        write("lab/other", 0o644);
+        std::fs::set_permissions(root.join("a/b"), std::fs::Permissions::from_mode(0o775)).unwrap();
+        std::os::unix::fs::symlink("a.txt", root.join("link")).unwrap();
+        std::fs::write(root.join(".dockerignore"), "lab\n").unwrap();
+        let ctx = build_context(root, Path::new("lab/x.Dockerfile")).unwrap();
+
+        let mut archive = tar::Archive::new(ctx.tar.as_slice());
+        let mut seen = Vec::new();
+        for entry in archive.entries().unwrap() {
+            let entry = entry.unwrap();
+            let h = entry.header();
+            let raw_name = String::from_utf8_lossy(&h.as_bytes()[..100])
+                .trim_end_matches('\0')
+                .to_string();
+            let meta =
+                std::fs::symlink_metadata(root.join(raw_name.trim_end_matches('/'))).unwrap();
+            // POSIX ustar as Go writes it: magic, version, checksum as six digits, NUL, space.
+            assert_eq!(&h.as_bytes()[257..265], b"ustar\x0000", "{raw_name}");
+            assert_eq!(h.as_bytes()[154..156], [0, b' '], "{raw_name}");
+            assert_eq!((h.uid().unwrap(), h.gid().unwrap()), (0, 0));
+            assert_eq!(h.username().unwrap(), Some(""));
+            assert_eq!(
+                h.mtime().unwrap() as i64,
+                meta.mtime(),
+                "{raw_name}: real mtime"
+            );
+            seen.push((raw_name, h.mode().unwrap(), h.entry_type().as_byte()));
+        }
+        let expected: Vec<(String, u32, u8)> = [
+            (".dockerignore", 0o644, b'0'),
+            ("a/", 0o755, b'5'),
+            ("a/b/", 0o775, b'5'),
+            ("a/b/run.sh", 0o755, b'0'),
+            ("a/secret", 0o600, b'0'),
+            ("a.txt", 0o664, b'0'),
+            // Inside an excluded directory: sent in its place, without its directory.
+            ("lab/x.Dockerfile", 0o644, b'0'),
+            ("link", 0o777, b'2'),
+        ]
+        .into_iter()
+        .map(|(n, m, t)| (n.to_string(), m, t))
+        .collect();
+        assert_eq!(seen, expected);
+        assert_eq!(ctx.tar.len() % 512, 0);
+        assert!(ctx.tar.ends_with(&[0; 1024]));
+    }
+
+    #[test]
+    fn long_names_split_as_go_splits_them() {
+        let long = format!("{}/{}", "d".repeat(120), "f".repeat(90));
+        assert_eq!(split_ustar_path(&long), Some((&long[..120], &long[121..])));
+        assert_eq!(split_ustar_path("short/name"), Some(("", "short/name")));
+        // No slash to split at, or a last part over 100 bytes: Go needs PAX records.
+        assert_eq!(split_ustar_path(&"x".repeat(101)), None);
+        assert_eq!(split_ustar_path(&format!("a/{}", "y".repeat(101))), None);
     }
 }

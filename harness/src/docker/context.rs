@@ -9,6 +9,7 @@
 //! comments. The Dockerfile and `.dockerignore` are always sent, as the docker CLI does.
 
 use std::io;
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
 use globset::{GlobBuilder, GlobMatcher};
@@ -98,6 +99,16 @@ impl DockerIgnore {
         Ok(DockerIgnore { patterns })
     }
 
+    /// Makes sure `rel` is sent even if a pattern excludes it, by appending the exception
+    /// `!rel` as the docker CLI does for the Dockerfile and `.dockerignore`.
+    pub fn always_send(&mut self, rel: &str) -> Result<(), ContextError> {
+        if self.is_excluded(rel) {
+            let extra = DockerIgnore::parse(&format!("!{rel}"), Path::new(rel))?;
+            self.patterns.extend(extra.patterns);
+        }
+        Ok(())
+    }
+
     /// Whether `rel` (slash-separated, relative to the context root) is left out of the
     /// context. A pattern that matches a parent directory matches the path too.
     pub fn is_excluded(&self, rel: &str) -> bool {
@@ -152,19 +163,29 @@ fn clean(p: &str) -> String {
 pub struct Context {
     /// The tar, ready to send to the engine.
     pub tar: Vec<u8>,
-    /// The files included (relative, slash-separated), in tar order.
+    /// The entries included (relative, slash-separated; directories too), in tar order.
     pub files: Vec<String>,
 }
 
 /// Builds the context tar for `root`, honouring its `.dockerignore`; `dockerfile` (relative
 /// to root) is always included, as the docker CLI does.
+///
+/// The tar is the one `docker build` sends for the same tree: entries in the order of a
+/// lexical walk (a directory's entry, then what is under it), directories as entries of their
+/// own with a trailing `/`, real permission bits and modification times (whole seconds),
+/// owner 0:0 with no user or group names, POSIX ustar headers written as Go's `archive/tar`
+/// writes them. The legacy builder keys its `COPY` cache on every entry's name, mode, owner,
+/// size and type (not its time), so any of these that differed from the CLI's would make the
+/// CLI and the harness build different images from the same sources, each missing the
+/// other's cache.
 pub fn build_context(root: &Path, dockerfile: &Path) -> Result<Context, ContextError> {
     build_context_with(root, dockerfile, &[])
 }
 
 /// Like [`build_context`], with the contents of some files (relative, slash-separated paths)
 /// replaced or added in memory. The lab uses it to rebuild after "a one-line change" in the
-/// sources without touching the learner's tree.
+/// sources without touching the learner's tree. A replaced file keeps its mode and time; an
+/// added one is 0644 at time 0, and goes at the end of the tar.
 pub fn build_context_with(
     root: &Path,
     dockerfile: &Path,
@@ -191,14 +212,17 @@ pub fn build_context_ignoring(
     ignore: &DockerIgnore,
     overrides: &[(String, Vec<u8>)],
 ) -> Result<Context, ContextError> {
-    let mut files = context_files(root, ignore)?;
-    let always = [
-        dockerfile.to_string_lossy().replace('\\', "/"),
-        ".dockerignore".to_string(),
-    ];
-    for f in always {
-        if !files.contains(&f) && root.join(&f).is_file() {
-            files.push(f);
+    let mut ignore = ignore.clone();
+    let dockerfile = dockerfile.to_string_lossy().replace('\\', "/");
+    // The CLI appends `!.dockerignore` and `!<dockerfile>` to the patterns when they are
+    // excluded, so both are sent in their place in the walk.
+    for always in [".dockerignore", dockerfile.as_str()] {
+        ignore.always_send(always)?;
+    }
+    let mut files = context_files(root, &ignore)?;
+    for f in [dockerfile.as_str(), ".dockerignore"] {
+        if !files.iter().any(|e| e == f) && root.join(f).is_file() {
+            files.push(f.to_string());
         }
     }
     for (rel, _) in overrides {
@@ -214,41 +238,185 @@ pub fn build_context_ignoring(
             path: path.clone(),
             source,
         };
-        if let Some((_, content)) = overrides.iter().find(|(o, _)| o == rel) {
-            let mut header = tar::Header::new_gnu();
-            header.set_mode(0o644);
-            header.set_size(content.len() as u64);
-            builder
-                .append_data(&mut header, rel, content.as_slice())
-                .map_err(io_err)?;
-            continue;
-        }
-        let meta = std::fs::symlink_metadata(&path).map_err(io_err)?;
-        let mut header = tar::Header::new_gnu();
-        // Deterministic headers (owner root, fixed mtime): the builder's cache keys on
-        // content and mode, and nothing about the host should leak into an image.
-        header.set_metadata_in_mode(&meta, tar::HeaderMode::Deterministic);
-        if meta.file_type().is_symlink() {
-            let target = std::fs::read_link(&path).map_err(io_err)?;
-            builder
-                .append_link(&mut header, rel, target)
-                .map_err(io_err)?;
-        } else if meta.is_dir() {
-            builder
-                .append_data(&mut header, rel, io::empty())
-                .map_err(io_err)?;
-        } else {
-            let file = std::fs::File::open(&path).map_err(io_err)?;
-            builder
-                .append_data(&mut header, rel, file)
-                .map_err(io_err)?;
-        }
+        let meta = match std::fs::symlink_metadata(&path) {
+            Ok(meta) => Some(meta),
+            Err(e)
+                if e.kind() == io::ErrorKind::NotFound
+                    && overrides.iter().any(|(o, _)| o == rel) =>
+            {
+                None
+            }
+            Err(e) => return Err(io_err(e)),
+        };
+        let entry = match (overrides.iter().find(|(o, _)| o == rel), &meta) {
+            (Some((_, content)), meta) => Entry {
+                name: rel.clone(),
+                mode: meta.as_ref().map_or(0o644, |m| m.mode() & 0o7777),
+                mtime: meta.as_ref().map_or(0, |m| m.mtime()),
+                kind: Kind::File(content.clone()),
+            },
+            (None, Some(meta)) => {
+                let file_type = meta.file_type();
+                let kind = if file_type.is_symlink() {
+                    let target = std::fs::read_link(&path).map_err(io_err)?;
+                    Kind::Symlink(target.to_string_lossy().into_owned())
+                } else if file_type.is_dir() {
+                    Kind::Dir
+                } else if file_type.is_file() {
+                    Kind::File(std::fs::read(&path).map_err(io_err)?)
+                } else {
+                    // Sockets, FIFOs and devices have no place in a source tree, and reading
+                    // a FIFO would block: they are left out.
+                    continue;
+                };
+                Entry {
+                    name: rel.clone(),
+                    mode: meta.mode() & 0o7777,
+                    mtime: meta.mtime(),
+                    kind,
+                }
+            }
+            (None, None) => unreachable!("a missing file is only accepted as an override"),
+        };
+        entry.append(&mut builder).map_err(io_err)?;
     }
     let tar = builder.into_inner().map_err(|source| ContextError::Io {
         path: root.to_path_buf(),
         source,
     })?;
     Ok(Context { tar, files })
+}
+
+/// One tar entry, with the fields the docker CLI sets.
+#[derive(Debug, Clone)]
+struct Entry {
+    name: String,
+    mode: u32,
+    mtime: i64,
+    kind: Kind,
+}
+
+#[derive(Debug, Clone)]
+enum Kind {
+    File(Vec<u8>),
+    Dir,
+    Symlink(String),
+}
+
+impl Entry {
+    fn typeflag(&self) -> u8 {
+        match self.kind {
+            Kind::File(_) => b'0',
+            Kind::Dir => b'5',
+            Kind::Symlink(_) => b'2',
+        }
+    }
+
+    /// The name as it goes into the header: a directory's ends in `/`.
+    fn tar_name(&self) -> String {
+        match self.kind {
+            Kind::Dir => format!("{}/", self.name),
+            _ => self.name.clone(),
+        }
+    }
+
+    fn data(&self) -> &[u8] {
+        match &self.kind {
+            Kind::File(bytes) => bytes,
+            _ => &[],
+        }
+    }
+
+    fn link(&self) -> &str {
+        match &self.kind {
+            Kind::Symlink(target) => target,
+            _ => "",
+        }
+    }
+
+    /// Appends the entry: a ustar header exactly as Go's writer makes it when the fields fit
+    /// one, else (names over 255 bytes, non-ASCII names) through the tar crate's extensions,
+    /// which differ from Go's PAX records in bytes but give the engine the same fields.
+    fn append(&self, builder: &mut tar::Builder<Vec<u8>>) -> io::Result<()> {
+        if let Some(block) = self.go_ustar_header() {
+            let header = tar::Header::from_byte_slice(&block);
+            return builder.append(header, self.data());
+        }
+        let mut header = tar::Header::new_ustar();
+        header.set_mode(self.mode);
+        header.set_uid(0);
+        header.set_gid(0);
+        header.set_mtime(u64::try_from(self.mtime).unwrap_or(0));
+        header.set_entry_type(tar::EntryType::new(self.typeflag()));
+        header.set_size(self.data().len() as u64);
+        match &self.kind {
+            Kind::Symlink(target) => builder.append_link(&mut header, &self.name, target),
+            _ => builder.append_data(&mut header, self.tar_name(), self.data()),
+        }
+    }
+
+    /// The 512-byte header Go's `archive/tar` writes in USTAR format for these fields, or
+    /// `None` when they need PAX records there.
+    fn go_ustar_header(&self) -> Option<[u8; 512]> {
+        let name = self.tar_name();
+        let link = self.link();
+        let size = self.data().len() as u64;
+        let mtime = u64::try_from(self.mtime).ok()?;
+        if !name.is_ascii() || !link.is_ascii() || link.len() > 100 {
+            return None;
+        }
+        if size >= 1 << 33 || mtime >= 1 << 33 {
+            return None;
+        }
+        let (prefix, short) = split_ustar_path(&name)?;
+        let mut block = [0u8; 512];
+        block[..short.len()].copy_from_slice(short.as_bytes());
+        octal(&mut block[100..108], u64::from(self.mode));
+        octal(&mut block[108..116], 0);
+        octal(&mut block[116..124], 0);
+        octal(&mut block[124..136], size);
+        octal(&mut block[136..148], mtime);
+        block[156] = self.typeflag();
+        block[157..157 + link.len()].copy_from_slice(link.as_bytes());
+        block[257..263].copy_from_slice(b"ustar\0");
+        block[263..265].copy_from_slice(b"00");
+        octal(&mut block[329..337], 0);
+        octal(&mut block[337..345], 0);
+        block[345..345 + prefix.len()].copy_from_slice(prefix.as_bytes());
+        // The checksum is summed with its own field as spaces, then written as six octal
+        // digits, a NUL and a space.
+        block[148..156].fill(b' ');
+        let sum: u64 = block.iter().map(|&b| u64::from(b)).sum();
+        octal(&mut block[148..155], sum);
+        Some(block)
+    }
+}
+
+/// Writes `value` as zero-padded octal filling `field` but its last byte, which is NUL.
+fn octal(field: &mut [u8], value: u64) {
+    let digits = format!("{value:0width$o}", width = field.len() - 1);
+    field[..digits.len()].copy_from_slice(digits.as_bytes());
+    field[digits.len()] = 0;
+}
+
+/// Splits a name for ustar's prefix (155 bytes) and name (100 bytes) fields as Go does: the
+/// whole name when it fits, else at the last `/` that leaves a prefix that fits.
+fn split_ustar_path(name: &str) -> Option<(&str, &str)> {
+    if name.len() <= 100 {
+        return Some(("", name));
+    }
+    let mut length = name.len();
+    if length > 156 {
+        length = 156;
+    } else if name.ends_with('/') {
+        length -= 1;
+    }
+    let i = name[..length].rfind('/')?;
+    let (prefix, short) = (&name[..i], &name[i + 1..]);
+    if i == 0 || short.is_empty() || short.len() > 100 || prefix.len() > 155 {
+        return None;
+    }
+    Some((prefix, short))
 }
 
 fn walk(
@@ -384,13 +552,16 @@ mod tests {
         let ctx = build_context(root, Path::new("d/x.Dockerfile")).unwrap();
         assert_eq!(
             ctx.files,
+            // The walk's order: the Dockerfile and .dockerignore, though excluded, are sent in
+            // their place, as the CLI's appended exceptions `!<dockerfile>` and
+            // `!.dockerignore` place them.
             [
+                ".dockerignore",
                 "Cargo.toml",
+                "d/x.Dockerfile",
                 "docs/keep.txt",
                 "src",
                 "src/main.rs",
-                "d/x.Dockerfile",
-                ".dockerignore"
             ]
         );
         let mut archive = tar::Archive::new(ctx.tar.as_slice());
@@ -425,5 +596,77 @@ mod tests {
             std::fs::read_to_string(root.join("src/main.rs")).unwrap(),
             "src/main.rs"
         );
+    }
+
+    #[test]
+    fn entries_as_the_docker_cli_writes_them() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let write = |rel: &str, mode: u32| {
+            let p = root.join(rel);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(&p, rel).unwrap();
+            std::fs::set_permissions(&p, std::fs::Permissions::from_mode(mode)).unwrap();
+        };
+        write("a.txt", 0o664);
+        write("a/b/run.sh", 0o755);
+        write("a/secret", 0o600);
+        write("lab/x.Dockerfile", 0o644);
+        write("lab/other", 0o644);
+        std::fs::set_permissions(root.join("a/b"), std::fs::Permissions::from_mode(0o775)).unwrap();
+        std::os::unix::fs::symlink("a.txt", root.join("link")).unwrap();
+        std::fs::write(root.join(".dockerignore"), "lab\n").unwrap();
+        let ctx = build_context(root, Path::new("lab/x.Dockerfile")).unwrap();
+
+        let mut archive = tar::Archive::new(ctx.tar.as_slice());
+        let mut seen = Vec::new();
+        for entry in archive.entries().unwrap() {
+            let entry = entry.unwrap();
+            let h = entry.header();
+            let raw_name = String::from_utf8_lossy(&h.as_bytes()[..100])
+                .trim_end_matches('\0')
+                .to_string();
+            let meta =
+                std::fs::symlink_metadata(root.join(raw_name.trim_end_matches('/'))).unwrap();
+            // POSIX ustar as Go writes it: magic, version, checksum as six digits, NUL, space.
+            assert_eq!(&h.as_bytes()[257..265], b"ustar\x0000", "{raw_name}");
+            assert_eq!(h.as_bytes()[154..156], [0, b' '], "{raw_name}");
+            assert_eq!((h.uid().unwrap(), h.gid().unwrap()), (0, 0));
+            assert_eq!(h.username().unwrap(), Some(""));
+            assert_eq!(
+                h.mtime().unwrap() as i64,
+                meta.mtime(),
+                "{raw_name}: real mtime"
+            );
+            seen.push((raw_name, h.mode().unwrap(), h.entry_type().as_byte()));
+        }
+        let expected: Vec<(String, u32, u8)> = [
+            (".dockerignore", 0o644, b'0'),
+            ("a/", 0o755, b'5'),
+            ("a/b/", 0o775, b'5'),
+            ("a/b/run.sh", 0o755, b'0'),
+            ("a/secret", 0o600, b'0'),
+            ("a.txt", 0o664, b'0'),
+            // Inside an excluded directory: sent in its place, without its directory.
+            ("lab/x.Dockerfile", 0o644, b'0'),
+            ("link", 0o777, b'2'),
+        ]
+        .into_iter()
+        .map(|(n, m, t)| (n.to_string(), m, t))
+        .collect();
+        assert_eq!(seen, expected);
+        assert_eq!(ctx.tar.len() % 512, 0);
+        assert!(ctx.tar.ends_with(&[0; 1024]));
+    }
+
+    #[test]
+    fn long_names_split_as_go_splits_them() {
+        let long = format!("{}/{}", "d".repeat(120), "f".repeat(90));
+        assert_eq!(split_ustar_path(&long), Some((&long[..120], &long[121..])));
+        assert_eq!(split_ustar_path("short/name"), Some(("", "short/name")));
+        // No slash to split at, or a last part over 100 bytes: Go needs PAX records.
+        assert_eq!(split_ustar_path(&"x".repeat(101)), None);
+        assert_eq!(split_ustar_path(&format!("a/{}", "y".repeat(101))), None);
     }
 }

@@ -16,6 +16,10 @@ use harness::manifest::catalogue::Catalogue;
 
 const REPOSITORY: &str = "calc-kit/context-test";
 
+/// One test at a time: the engine's legacy builder can pick a layer the other test is just
+/// removing as a cache parent ("unable to find image sha256:..." mid-build).
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 /// The engine, or `None` (said loudly) when the tests are skipped; a missing engine fails the
 /// test with the engine module's one-line advice.
 async fn engine_or_skip() -> Option<engine::Docker> {
@@ -101,6 +105,7 @@ async fn untag(docker: &engine::Docker, tags: &[&str]) {
 
 #[tokio::test]
 async fn a_tree_of_odd_modes_builds_to_the_same_image_both_ways() {
+    let _one = ONE_AT_A_TIME.lock().await;
     let Some(docker) = engine_or_skip().await else {
         return;
     };
@@ -147,6 +152,7 @@ async fn a_tree_of_odd_modes_builds_to_the_same_image_both_ways() {
 
 #[tokio::test]
 async fn the_scratch_variant_builds_to_the_same_image_both_ways() {
+    let _one = ONE_AT_A_TIME.lock().await;
     let Some(docker) = engine_or_skip().await else {
         return;
     };

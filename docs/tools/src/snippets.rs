@@ -15,7 +15,6 @@
 //! BUILT, loudly, where it is not. Builds use the docker CLI, so they share the layer cache
 //! with every other build on the machine: a second run takes seconds.
 
-use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -319,7 +318,18 @@ fn buildx_available() -> bool {
 
 /// `docker build` of `text` with the repository root as context, as the docs tell readers
 /// to build; the last lines of the log on failure.
+///
+/// The Dockerfile is written under `target/docs-snippets/` (excluded by the root's
+/// `.dockerignore`) and named with `-f`, not piped in with `-f -`: the classic builder's CLI
+/// adds a piped Dockerfile to the context under a random name, so a `COPY . .` snippet
+/// would miss the cache and compile everything again on every run.
 fn build(root: &Path, text: &str, tag: &str, buildkit: bool) -> Result<(), String> {
+    let dir = root.join("target").join("docs-snippets");
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let name = format!("{}.Dockerfile", tag.replace(['/', ':'], "-"));
+    let file = dir.join(&name);
+    std::fs::write(&file, text).map_err(|e| format!("cannot write {}: {e}", file.display()))?;
+    let relative = format!("target/docs-snippets/{name}");
     let mut command = Command::new("docker");
     if buildkit {
         command.args(["buildx", "build", "--load"]);
@@ -327,9 +337,9 @@ fn build(root: &Path, text: &str, tag: &str, buildkit: bool) -> Result<(), Strin
         command.arg("build");
     }
     command
-        .args(["-f", "-", "-t", tag, "."])
+        .args(["-f", relative.as_str(), "-t", tag, "."])
         .current_dir(root)
-        .stdin(Stdio::piped())
+        .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     if !buildkit {
@@ -339,12 +349,6 @@ fn build(root: &Path, text: &str, tag: &str, buildkit: bool) -> Result<(), Strin
     let mut child = command
         .spawn()
         .map_err(|e| format!("cannot run docker: {e}"))?;
-    child
-        .stdin
-        .take()
-        .ok_or("no stdin for docker build")?
-        .write_all(text.as_bytes())
-        .map_err(|e| format!("cannot send the Dockerfile to docker build: {e}"))?;
     let started = Instant::now();
     // Read the output on threads so that a chatty build cannot fill its pipe and stall.
     let mut stdout = child.stdout.take().ok_or("no stdout")?;

@@ -1,7 +1,9 @@
-//! Formatting, no decisions: numbers and sizes ([`format`]), bar charts ([`chart`]), the
-//! demo's terminal view ([`demo`]), the lab's grading progress ([`grading`]) and the
-//! generated results page ([`report`]), and the lab's watch mode ([`watch`]).
+//! Formatting, no decisions and no printing: numbers and sizes ([`format`]), bar charts
+//! ([`chart`]), the demo's terminal view ([`demo`]) and its live progress ([`progress`]), the
+//! generated results page ([`report`]), the bench's page ([`bench`]), the claims' table and
+//! page ([`claims`]), the lab's grading progress ([`grading`]) and its watch mode ([`watch`]).
 
+pub mod bench;
 pub mod chart;
 pub mod claims;
 pub mod demo;

@@ -10,8 +10,11 @@
 use console::{Term, measure_text_width, style};
 
 use crate::measure::Measurement;
-use crate::render::chart::{Bar, TextStyle, render_text};
+use crate::render::chart::{TextStyle, render_text};
 use crate::render::format::seconds;
+/// Re-exported from [`crate::render::survey`], which the results page draws from too.
+pub use crate::render::survey::size_bars;
+use crate::render::survey::{cached_builds, stand_in_names};
 
 mod table;
 
@@ -79,17 +82,6 @@ pub fn text_width(text: &str) -> usize {
     text.lines().map(measure_text_width).max().unwrap_or(0)
 }
 
-/// The bars of the size chart, one per variant.
-pub fn size_bars(m: &Measurement) -> Vec<Bar> {
-    m.rows
-        .iter()
-        .map(|r| Bar {
-            label: r.name.clone(),
-            value: r.facts.size,
-        })
-        .collect()
-}
-
 /// The calculator's answers: one line per image with the `docker run` time, then whether
 /// they agree.
 pub fn render_answers(m: &Measurement, style: &Style) -> String {
@@ -144,12 +136,9 @@ pub fn render_answers(m: &Measurement, style: &Style) -> String {
 /// The lines under the table: what the marks mean, the engine, and the stand-ins.
 pub fn render_notes(m: &Measurement, style: &Style) -> String {
     let mut notes = Vec::new();
-    let built: Vec<_> = m.rows.iter().filter_map(|r| r.build).collect();
-    if !built.is_empty() {
-        let cached = built.iter().filter(|b| b.fully_cached()).count();
+    if let Some((cached, built)) = cached_builds(m) {
         notes.push(format!(
-            "Build time is this run's: {cached} of {} builds came entirely from the layer cache (`just bench` times cold builds and rebuilds after a one-line change).",
-            built.len()
+            "Build time is this run's: {cached} of {built} builds came entirely from the layer cache (`just bench` times cold builds and rebuilds after a one-line change)."
         ));
     }
     notes.push(format!(
@@ -158,16 +147,7 @@ pub fn render_notes(m: &Measurement, style: &Style) -> String {
     ));
     let stand_ins = m.stand_ins();
     if !stand_ins.is_empty() {
-        let names: Vec<String> = stand_ins
-            .iter()
-            .map(|(base, upstream)| {
-                if base == upstream {
-                    base.clone()
-                } else {
-                    format!("{base} (for {upstream})")
-                }
-            })
-            .collect();
+        let names = stand_in_names(&stand_ins, false);
         let line = format!(
             "* Local stand-in base images were used, built by docker/bases/build-bases.sh because no registry was reachable: {}. Sizes of images built on them are the stand-ins' sizes, close to but not the upstream images'.",
             names.join(", ")

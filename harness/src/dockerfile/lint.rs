@@ -93,7 +93,7 @@ pub struct BaseUser {
 
 /// Like [`lint`], knowing the configured user of the base images in `base_users`; a base not
 /// listed there is not assumed to run as anyone in particular.
-pub fn lint_with_bases(text: &str, options: LintOptions, base_users: &[BaseUser]) -> Vec<Finding> {
+fn lint_with_bases(text: &str, options: LintOptions, base_users: &[BaseUser]) -> Vec<Finding> {
     let d = Dockerfile::parse(text);
     let mut out = Vec::new();
     for stage in &d.stages {

@@ -16,12 +16,13 @@ mod check;
 #[cfg(test)]
 pub(crate) mod tests;
 
+pub(crate) use super::workspace::workspace_root;
 /// Re-exported from [`super::workspace`], where the lookups live, for the callers that
 /// import them from here.
-pub use super::workspace::{find_workspace_root, target_dir, test_target_dir, workspace_root};
+pub use super::workspace::{target_dir, test_target_dir};
 
 /// Where the catalogue lives, relative to the workspace root.
-pub const CATALOGUE_PATH: &str = "docker/variants.toml";
+pub(crate) const CATALOGUE_PATH: &str = "docker/variants.toml";
 
 /// A catalogue that cannot be used, with the file and the key to fix.
 #[derive(Debug, thiserror::Error)]
@@ -190,7 +191,7 @@ impl Variant {
     }
 
     /// The image tag this variant is built under.
-    pub fn image(&self, repository: &str) -> String {
+    pub(crate) fn image(&self, repository: &str) -> String {
         format!("{repository}:{}", self.name)
     }
 }
@@ -203,7 +204,7 @@ impl Catalogue {
     }
 
     /// Loads the catalogue of the workspace at `root`.
-    pub fn load_from(root: &Path) -> Result<Catalogue, CatalogueError> {
+    pub(crate) fn load_from(root: &Path) -> Result<Catalogue, CatalogueError> {
         let path = root.join(CATALOGUE_PATH);
         let text = super::read(&path)?;
         Catalogue::parse(&text, root, &path)
@@ -211,7 +212,7 @@ impl Catalogue {
 
     /// Parses catalogue text; `root` resolves the Dockerfile paths and `path` names the file
     /// in errors.
-    pub fn parse(text: &str, root: &Path, path: &Path) -> Result<Catalogue, CatalogueError> {
+    pub(crate) fn parse(text: &str, root: &Path, path: &Path) -> Result<Catalogue, CatalogueError> {
         let table: toml::Table = super::parse(text, path)?;
         check::check_keys(&table, path)?;
         let raw: RawCatalogue = super::parse(text, path)?;
@@ -294,7 +295,7 @@ impl Catalogue {
 }
 
 /// Parses a numeric `uid:gid` (or a bare `uid`).
-pub fn parse_uid_gid(user: &str) -> Option<(u32, Option<u32>)> {
+pub(crate) fn parse_uid_gid(user: &str) -> Option<(u32, Option<u32>)> {
     match user.split_once(':') {
         Some((u, g)) => Some((u.parse().ok()?, Some(g.parse().ok()?))),
         None => Some((user.parse().ok()?, None)),
@@ -303,7 +304,7 @@ pub fn parse_uid_gid(user: &str) -> Option<(u32, Option<u32>)> {
 
 /// Whether a `USER` spec (`user[:group]`, by name or number) names root, uid 0. The group does
 /// not matter: uid 0 with any group is still root.
-pub fn is_root_user(user: &str) -> bool {
+pub(crate) fn is_root_user(user: &str) -> bool {
     let uid = user.split(':').next().unwrap_or_default().trim();
     uid == "root" || uid == "0"
 }

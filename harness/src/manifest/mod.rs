@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 pub mod catalogue;
-pub mod workspace;
+pub(crate) mod workspace;
 
 /// A manifest file that cannot be read, or is not valid TOML of the expected shape.
 #[derive(Debug, thiserror::Error)]

@@ -30,7 +30,7 @@ pub fn test_target_dir(root: &Path) -> PathBuf {
 /// Finds the workspace root: first from where this crate was compiled (the usual case: tests
 /// and `cargo run`), then by walking up from the current directory (an installed binary run
 /// inside a checkout).
-pub fn workspace_root() -> Result<PathBuf, CatalogueError> {
+pub(crate) fn workspace_root() -> Result<PathBuf, CatalogueError> {
     let compiled = Path::new(env!("CARGO_MANIFEST_DIR"));
     if let Some(root) = find_workspace_root(compiled) {
         return Ok(root);
@@ -40,7 +40,7 @@ pub fn workspace_root() -> Result<PathBuf, CatalogueError> {
 }
 
 /// Walks up from `start` to the first directory whose Cargo.toml has a `[workspace]` table.
-pub fn find_workspace_root(start: &Path) -> Option<PathBuf> {
+fn find_workspace_root(start: &Path) -> Option<PathBuf> {
     start.ancestors().find_map(|dir| {
         let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).ok()?;
         let is_workspace = manifest

@@ -12,16 +12,14 @@ use console::{Term, measure_text_width, style};
 use crate::measure::Measurement;
 use crate::render::chart::{TextStyle, render_text};
 use crate::render::format::seconds;
-/// Re-exported from [`crate::render::survey`], which the results page draws from too.
-pub use crate::render::survey::size_bars;
-use crate::render::survey::{cached_builds, stand_in_names};
+use crate::render::survey::{cached_builds, size_bars, stand_in_names};
 
 mod table;
 
-pub use table::{render_table, short_base};
+use table::render_table;
 
 /// The width used when neither `COLUMNS` nor a terminal says otherwise.
-pub const DEFAULT_WIDTH: usize = 100;
+pub(crate) const DEFAULT_WIDTH: usize = 100;
 
 /// How stdout may be drawn on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,7 +54,8 @@ impl Style {
     }
 
     /// Plain ASCII without colour at `width`: what a pipe gets, and what tests compare.
-    pub fn plain(width: usize) -> Style {
+    #[cfg(test)]
+    pub(crate) fn plain(width: usize) -> Style {
         Style {
             width,
             unicode: false,
@@ -78,13 +77,13 @@ impl Style {
 }
 
 /// Width in terminal columns of the widest line.
-pub fn text_width(text: &str) -> usize {
+pub(crate) fn text_width(text: &str) -> usize {
     text.lines().map(measure_text_width).max().unwrap_or(0)
 }
 
 /// The calculator's answers: one line per image with the `docker run` time, then whether
 /// they agree.
-pub fn render_answers(m: &Measurement, style: &Style) -> String {
+fn render_answers(m: &Measurement, style: &Style) -> String {
     let name_w = m.rows.iter().map(|r| r.name.len()).max().unwrap_or(0);
     let time_w = 7;
     let indent = 2 + name_w + 2 + time_w + 2;
@@ -134,7 +133,7 @@ pub fn render_answers(m: &Measurement, style: &Style) -> String {
 }
 
 /// The lines under the table: what the marks mean, the engine, and the stand-ins.
-pub fn render_notes(m: &Measurement, style: &Style) -> String {
+fn render_notes(m: &Measurement, style: &Style) -> String {
     let mut notes = Vec::new();
     if let Some((cached, built)) = cached_builds(m) {
         notes.push(format!(
@@ -162,7 +161,7 @@ pub fn render_notes(m: &Measurement, style: &Style) -> String {
 }
 
 /// Wraps prose at spaces to `width` columns (colour codes do not count).
-pub fn wrap(text: &str, width: usize) -> String {
+fn wrap(text: &str, width: usize) -> String {
     let width = width.max(20);
     let mut out = String::new();
     let mut line = String::new();

@@ -4,7 +4,7 @@
 //! results page ([`report`]), the bench's page ([`bench`]), the claims' table and page
 //! ([`claims`]), the lab's grading progress ([`grading`]) and its watch mode ([`watch`]).
 
-pub mod bench;
+pub(crate) mod bench;
 pub mod chart;
 pub mod claims;
 pub mod demo;
@@ -12,5 +12,5 @@ pub mod format;
 pub mod grading;
 pub mod progress;
 pub mod report;
-pub mod survey;
+pub(crate) mod survey;
 pub mod watch;

@@ -11,20 +11,20 @@ use crate::render::format::{group_digits, human_size, markdown_cell as cell, sec
 use crate::render::survey::{cached_builds, size_bars, stand_in_names};
 
 /// The results page, relative to the workspace root.
-pub const RESULTS_PAGE: &str = "docs/src/results.md";
+pub(crate) const RESULTS_PAGE: &str = "docs/src/results.md";
 
 /// The chart, relative to the workspace root.
-pub const CHART_FILE: &str = "docs/src/images/sizes.svg";
+pub(crate) const CHART_FILE: &str = "docs/src/images/sizes.svg";
 
 /// The chart as the results page links it.
-pub const CHART_LINK: &str = "images/sizes.svg";
+pub(crate) const CHART_LINK: &str = "images/sizes.svg";
 
 /// The start of the line that opens the generated section (the rest of that line is a
 /// comment for whoever edits the page, and is kept).
-pub const BEGIN_MARKER: &str = "<!-- BEGIN GENERATED";
+pub(crate) const BEGIN_MARKER: &str = "<!-- BEGIN GENERATED";
 
 /// The line that closes the generated section.
-pub const END_MARKER: &str = "<!-- END GENERATED -->";
+pub(crate) const END_MARKER: &str = "<!-- END GENERATED -->";
 
 /// The page cannot be updated.
 #[derive(Debug, thiserror::Error)]
@@ -51,7 +51,11 @@ pub enum ReportError {
 
 /// Replaces what lies between the markers of `page` with `generated`, keeping the marker
 /// lines and every byte outside them.
-pub fn replace_generated(page: &str, generated: &str, name: &str) -> Result<String, ReportError> {
+pub(crate) fn replace_generated(
+    page: &str,
+    generated: &str,
+    name: &str,
+) -> Result<String, ReportError> {
     let problem = |problem| ReportError::Markers {
         page: name.to_string(),
         problem,
@@ -94,7 +98,7 @@ pub fn replace_generated(page: &str, generated: &str, name: &str) -> Result<Stri
 /// The generated section: provenance, the table, the chart, the answers and the notes.
 /// `chapters` names the variants that have a chapter under `docs/src/variants/`, which the
 /// table links.
-pub fn markdown(m: &Measurement, chapters: &[String]) -> String {
+pub(crate) fn markdown(m: &Measurement, chapters: &[String]) -> String {
     let mut md = String::new();
     let stand_ins = m.stand_ins();
     md.push_str(&format!(

@@ -7,7 +7,7 @@ use crate::measure::Measurement;
 use crate::render::chart::Bar;
 
 /// The bars of the size chart, one per variant.
-pub fn size_bars(m: &Measurement) -> Vec<Bar> {
+pub(crate) fn size_bars(m: &Measurement) -> Vec<Bar> {
     m.rows
         .iter()
         .map(|r| Bar {

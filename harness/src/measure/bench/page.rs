@@ -107,7 +107,7 @@ impl Results {
     }
 
     /// The goals a row carries, decided from the figures.
-    pub fn row_goals(&self, v: &VariantResult) -> Vec<Goal> {
+    pub(crate) fn row_goals(&self, v: &VariantResult) -> Vec<Goal> {
         let mut goals = Vec::new();
         if v.remark.is_some() {
             return goals;
@@ -130,7 +130,7 @@ impl Results {
     }
 
     /// Every performance goal, decided or explained.
-    pub fn goals(&self) -> Vec<Goal> {
+    pub(crate) fn goals(&self) -> Vec<Goal> {
         let mut goals = Vec::new();
         let (baseline, smallest) = (self.baseline.as_str(), self.smallest.as_str());
         match self.variant(smallest).and_then(|v| v.size) {
@@ -190,7 +190,7 @@ impl Results {
     }
 
     /// The one table: variants, floors, host figures, each row with the goals it decides.
-    pub fn table(&self) -> Table {
+    pub(crate) fn table(&self) -> Table {
         let header = [
             "",
             "Size",
@@ -346,7 +346,7 @@ impl Results {
 }
 
 /// `2026-11-23 14:05 UTC` for a time.
-pub fn utc_text(t: chrono::DateTime<chrono::Utc>) -> String {
+pub(crate) fn utc_text(t: chrono::DateTime<chrono::Utc>) -> String {
     t.format("%Y-%m-%d %H:%M UTC").to_string()
 }
 

@@ -139,7 +139,7 @@ fn yes_no(b: bool) -> &'static str {
 
 /// A base image without its registry host and path: `gcr.io/distroless/cc-debian13:nonroot`
 /// becomes `cc-debian13:nonroot`.
-pub fn short_base(base: &str) -> String {
+fn short_base(base: &str) -> String {
     base.rsplit('/').next().unwrap_or(base).to_string()
 }
 
@@ -190,7 +190,7 @@ fn table_for(m: &Measurement, columns: &[Column], level: u8, style: &Style) -> S
 /// with full headers; else abbreviated headers and cells; else dropping columns in
 /// [`Column::DROP_ORDER`] until it fits (variant, size and reduction always stay); else the
 /// reduction as a factor alone.
-pub fn render_table(m: &Measurement, style: &Style) -> String {
+pub(super) fn render_table(m: &Measurement, style: &Style) -> String {
     let mut columns: Vec<Column> = Column::ALL.to_vec();
     let full = table_for(m, &columns, 0, style);
     if text_width(&full) <= style.width {

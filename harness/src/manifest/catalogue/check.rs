@@ -169,27 +169,23 @@ impl Catalogue {
         let ranks = || self.variants.iter().map(|v| v.size_rank);
         let (lowest, highest) = (ranks().min().unwrap_or(0), ranks().max().unwrap_or(0));
         let rank_of = |name: &str| self.get(name).map(|v| v.size_rank).unwrap_or(0);
-        if rank_of(&self.roles.baseline) != lowest {
-            return Err(CatalogueError::Role {
-                path: self.path.clone(),
-                role: "baseline",
-                message: format!(
-                    "`{}` has size_rank {}, but the baseline must have the lowest ({lowest})",
-                    self.roles.baseline,
-                    rank_of(&self.roles.baseline)
-                ),
-            });
-        }
-        if rank_of(&self.roles.smallest) != highest {
-            return Err(CatalogueError::Role {
-                path: self.path.clone(),
-                role: "smallest",
-                message: format!(
-                    "`{}` has size_rank {}, but the smallest must have the highest ({highest})",
-                    self.roles.smallest,
-                    rank_of(&self.roles.smallest)
-                ),
-            });
+        // The baseline must be of the lowest rank and the smallest of the highest, or the
+        // chain of size pairs would not run from one to the other.
+        let ends = [
+            ("baseline", &self.roles.baseline, "lowest", lowest),
+            ("smallest", &self.roles.smallest, "highest", highest),
+        ];
+        for (role, name, end, rank) in ends {
+            if rank_of(name) != rank {
+                return Err(CatalogueError::Role {
+                    path: self.path.clone(),
+                    role,
+                    message: format!(
+                        "`{name}` has size_rank {}, but the {role} must have the {end} ({rank})",
+                        rank_of(name)
+                    ),
+                });
+            }
         }
         Ok(())
     }

@@ -155,6 +155,30 @@ fn unknown_keys_name_the_file_the_table_and_the_key() {
     }
 }
 
+/// The baseline must be of the lowest size rank and the smallest of the highest; either
+/// out of place is named with its rank and the rank it needs.
+#[test]
+fn roles_must_sit_at_the_ends_of_the_size_ordering() {
+    let variant = &GOOD[GOOD.find("[[variant]]").unwrap()..];
+    let with_other_at = |rank: u32| {
+        let other = variant
+            .replace("name = \"scratch\"", "name = \"other\"")
+            .replace("size_rank = 1", &format!("size_rank = {rank}"));
+        format!("{GOOD}\n{other}")
+    };
+    let err = parse(&with_other_at(0)).unwrap_err().to_string();
+    assert!(
+        err.contains("[roles] `baseline`: `scratch` has size_rank 1, but the baseline must have the lowest (0)"),
+        "{err}"
+    );
+    let err = parse(&with_other_at(2)).unwrap_err().to_string();
+    assert!(
+        err.contains("[roles] `smallest`: `scratch` has size_rank 1, but the smallest must have the highest (2)"),
+        "{err}"
+    );
+    assert_eq!(parse(&with_other_at(1)).unwrap().variants.len(), 2);
+}
+
 #[test]
 fn bases_and_roles_are_read() {
     let c = parse(GOOD).unwrap();

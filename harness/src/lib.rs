@@ -4,15 +4,24 @@
 //! the lab grader, the report and the bench) goes through these modules, so that a
 //! fact about an image is measured in exactly one place:
 //!
-//! - [`manifest`]: what each variant is and what must hold for it (`docker/variants.toml`);
+//! - [`manifest`]: what each variant is and what must hold for it (`docker/variants.toml`),
+//!   the TOML reading the lab's exercises also go through, and where the workspace and its
+//!   target directory are;
 //! - [`docker`]: the engine, build contexts, base images, builds, containers and runs;
 //! - [`dockerfile`]: reading Dockerfiles, and the harness's own lint rules;
 //! - [`image`]: image facts from the engine and from the layer tars;
 //! - [`lab`]: the graded lab: exercises, skeletons, grading with one hint;
 //! - [`measure`]: every variant built, inspected and run, the figures demo, report and
 //!   bench share, and the bench's timings and goals;
-//! - [`render`]: numbers and sizes, bar charts, the demo's terminal view, the results page;
+//! - [`render`]: numbers and sizes, bar charts, the demo's terminal view and its progress,
+//!   the results, bench and claims pages, the lab's grading and watch views;
 //! - [`host`]: the calculator built and run on the host, the reference for every image.
+//!
+//! The library returns results, text and progress events; the binary's commands
+//! (`src/commands/`) decide what goes to stdout and stderr, and `main` prints an error once.
+//! Views that draw live (the demo's progress) draw on the terminal their command hands them.
+//! The one exception is the lab's grading view, which writes its lines to stderr itself so
+//! that `cargo test`'s capture of the test output does not hold them back.
 
 pub mod docker;
 pub mod dockerfile;

@@ -3,6 +3,7 @@
 //! the JSON document. Ctrl-C and SIGTERM stop it cleanly: dropping the measurement stops the
 //! registry, removes its data, the temporary tag, the unpacked layers and the shaping on lo.
 
+use console::Term;
 use harness::docker::engine::Engine;
 use harness::manifest::catalogue::Catalogue;
 use harness::measure::claims::{ClaimsOptions, measure_claims};
@@ -26,7 +27,7 @@ pub async fn run(engine: &Engine, options: ClaimsOptions, format: Format) -> any
         variants: options.variants.clone(),
         ..MeasureOptions::default()
     };
-    let mut view = ProgressView::new(&build.question);
+    let mut view = ProgressView::new(&build.question, Term::buffered_stderr());
     measure(docker, &catalogue, &build, &mut |p| view.handle(p))
         .await
         .inspect_err(|_| view.fail())?;

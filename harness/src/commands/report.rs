@@ -1,6 +1,7 @@
 //! `harness report`: measures (building where needed, with progress on stderr) and writes
 //! the results page and its chart.
 
+use console::Term;
 use harness::docker::engine::Docker;
 use harness::manifest::catalogue::Catalogue;
 use harness::measure::{MeasureOptions, measure};
@@ -9,7 +10,7 @@ use harness::render::report::write;
 
 pub async fn run(docker: &Docker, options: MeasureOptions) -> anyhow::Result<()> {
     let catalogue = Catalogue::load()?;
-    let mut view = ProgressView::new(&options.question);
+    let mut view = ProgressView::new(&options.question, Term::buffered_stderr());
     let measured = measure(docker, &catalogue, &options, &mut |p| view.handle(p)).await;
     let m = measured.inspect_err(|_| view.fail())?;
     let (page, chart) = write(&catalogue.root, &m)?;

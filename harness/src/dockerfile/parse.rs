@@ -73,13 +73,13 @@ impl Dockerfile {
     }
 
     /// The stage an image is made of: the last one (the builder's default target).
-    pub fn final_stage(&self) -> Option<&Stage> {
+    pub(crate) fn final_stage(&self) -> Option<&Stage> {
         self.stages.last()
     }
 
     /// Finds an earlier stage by `AS` name or index, as `FROM <stage>` and `COPY --from`
     /// refer to them.
-    pub fn stage_named(&self, name: &str, before: usize) -> Option<&Stage> {
+    pub(crate) fn stage_named(&self, name: &str, before: usize) -> Option<&Stage> {
         let lower = name.to_ascii_lowercase();
         self.stages[..before.min(self.stages.len())]
             .iter()
@@ -89,7 +89,7 @@ impl Dockerfile {
     /// The images this Dockerfile pulls in: FROM bases that are not earlier stages, not
     /// `scratch`, plus `COPY --from=<image>` sources. These must exist (or be pullable)
     /// before a build.
-    pub fn external_images(&self) -> Vec<String> {
+    pub(crate) fn external_images(&self) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
         let mut push = |img: &str| {
             if !out.iter().any(|o| o == img) {
@@ -116,7 +116,7 @@ impl Dockerfile {
     /// The stages whose files end up in the final image: the final stage and the stages it
     /// is built `FROM`, transitively. Hygiene that only matters for what ships (apt lists)
     /// is checked on these.
-    pub fn shipped_stages(&self) -> Vec<usize> {
+    pub(crate) fn shipped_stages(&self) -> Vec<usize> {
         let mut out = Vec::new();
         let mut current = self.final_stage();
         while let Some(stage) = current {
@@ -129,19 +129,19 @@ impl Dockerfile {
 
 /// Whether a `COPY --from` value names an image rather than a (missing) stage: images have a
 /// registry, a path or a tag; a bare word is a stage name.
-pub fn looks_like_image(s: &str) -> bool {
+pub(crate) fn looks_like_image(s: &str) -> bool {
     s.contains(':') || s.contains('/') || s.contains('@')
 }
 
 /// The value of `--name=value` among an instruction's leading flags.
-pub fn flag_value(args: &str, name: &str) -> Option<String> {
+pub(crate) fn flag_value(args: &str, name: &str) -> Option<String> {
     leading_flags(args)
         .into_iter()
         .find_map(|(k, v)| (k == name).then_some(v))
 }
 
 /// An instruction's leading `--flag[=value]` options, in order.
-pub fn leading_flags(args: &str) -> Vec<(String, String)> {
+pub(crate) fn leading_flags(args: &str) -> Vec<(String, String)> {
     args.split_whitespace()
         .take_while(|w| w.starts_with("--"))
         .map(|w| {
@@ -153,7 +153,7 @@ pub fn leading_flags(args: &str) -> Vec<(String, String)> {
 }
 
 /// Removes leading flags from instruction arguments.
-pub fn without_flags(args: &str) -> &str {
+pub(crate) fn without_flags(args: &str) -> &str {
     let mut rest = args.trim_start();
     while rest.starts_with("--") {
         let end = rest.find(char::is_whitespace).unwrap_or(rest.len());

@@ -1,10 +1,12 @@
 //! The TOML files that drive everything: the variant catalogue (`docker/variants.toml`) and,
 //! with the lab, the exercises (`docker/lab/exercises.toml`). Both are read and parsed here,
-//! with one error type for a file that cannot be read or is not what it should be.
+//! with one error type for a file that cannot be read or is not what it should be; and
+//! where the workspace they live in is ([`workspace`]).
 
 use std::path::{Path, PathBuf};
 
 pub mod catalogue;
+pub(crate) mod workspace;
 
 /// A manifest file that cannot be read, or is not valid TOML of the expected shape.
 #[derive(Debug, thiserror::Error)]

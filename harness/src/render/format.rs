@@ -5,7 +5,7 @@
 //! see the same figures.
 
 /// Bytes in a decimal megabyte, the unit of the catalogue's size bounds.
-pub const MB: f64 = 1_000_000.0;
+pub(crate) const MB: f64 = 1_000_000.0;
 
 /// Groups the digits of `n` in threes with commas, so file counts and byte counts can be read
 /// at a glance on a projector (`1234567` becomes `1,234,567`).
@@ -85,7 +85,7 @@ pub fn seconds(d: std::time::Duration) -> String {
 }
 
 /// Text made safe for a Markdown table cell: a `|` would end the cell.
-pub fn markdown_cell(text: &str) -> String {
+pub(crate) fn markdown_cell(text: &str) -> String {
     text.replace('|', "\\|")
 }
 

@@ -1,20 +1,22 @@
-//! The live view of a measurement in progress, on stderr: a bar per build on a terminal, one
-//! line per build and per step that really runs otherwise. The state it shows comes from
-//! [`crate::measure::Progress`]; only the drawing is here.
+//! The live view of a measurement in progress, on the terminal the caller names (stderr, for
+//! the commands): a bar per build on a terminal, one line per build and per step that really
+//! runs otherwise. The state it shows comes from [`crate::measure::Progress`]; only the
+//! drawing is here, and it draws only where it was told to.
 
 use std::time::Duration;
 
-use console::{Term, style};
-use indicatif::{ProgressBar, ProgressStyle};
+use console::{Term, TermTarget, style};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::docker::build::BuildEvent;
 use crate::measure::{Progress, Stage};
 use crate::render::format::seconds;
 
-/// Shows a measurement's progress on stderr: on a terminal a live bar per build with the
+/// Shows a measurement's progress on `out`: on a terminal a live bar per build with the
 /// current step (`[n/m] INSTRUCTION`) and a spinner while images are measured; otherwise one
 /// line per build and per step that really runs (cached steps take no time to watch).
 pub struct ProgressView {
+    out: Term,
     live: bool,
     colour: bool,
     bar: Option<ProgressBar>,
@@ -26,12 +28,18 @@ pub struct ProgressView {
 }
 
 impl ProgressView {
-    /// A view for stderr as it is (a terminal or not); `question` is what the run stage asks.
-    pub fn new(question: &str) -> ProgressView {
-        let err = Term::stderr();
+    /// A view drawing on `out` as it is (a terminal or not; in colour where that stream may
+    /// have colour); `question` is what the run stage asks.
+    pub fn new(question: &str, out: Term) -> ProgressView {
+        let colour = match out.target() {
+            TermTarget::Stdout => console::colors_enabled(),
+            TermTarget::Stderr => console::colors_enabled_stderr(),
+            _ => false,
+        };
         ProgressView {
-            live: err.is_term(),
-            colour: console::colors_enabled_stderr(),
+            live: out.is_term(),
+            colour,
+            out,
             bar: None,
             name: String::new(),
             position: String::new(),
@@ -49,7 +57,8 @@ impl ProgressView {
         } else {
             template.to_string()
         };
-        let bar = ProgressBar::new_spinner().with_style(
+        let target = ProgressDrawTarget::term(self.out.clone(), 20);
+        let bar = ProgressBar::with_draw_target(None, target).with_style(
             ProgressStyle::with_template(&template)
                 .unwrap_or_else(|_| ProgressStyle::default_spinner()),
         );
@@ -101,7 +110,7 @@ impl ProgressView {
                     }
                     self.bar = Some(bar);
                 } else if stage == Stage::Build {
-                    eprintln!("building {} {}", self.name, self.position);
+                    self.say(&format!("building {} {}", self.name, self.position));
                 }
             }
             Progress::Build(event) => self.build_event(event),
@@ -112,18 +121,18 @@ impl ProgressView {
                 } else {
                     format!("{} run, the rest from the cache", summary.steps_run())
                 };
-                eprintln!(
+                self.say(&format!(
                     "  {} {:<18} {:>5}  {} steps, {what}",
                     self.mark(true),
                     self.name,
                     seconds(summary.duration),
                     summary.steps,
-                );
+                ));
             }
             Progress::Inspected { cached } => {
                 self.clear();
                 if !self.live {
-                    eprintln!(
+                    self.say(&format!(
                         "measured {} {}{}",
                         self.name,
                         self.position,
@@ -132,7 +141,7 @@ impl ProgressView {
                         } else {
                             ""
                         }
-                    );
+                    ));
                 }
             }
             Progress::Answered(_) => self.clear(),
@@ -167,13 +176,14 @@ impl ProgressView {
                     && let Some(step) = &self.step
                 {
                     // A step that really runs: worth a line in a log.
-                    eprintln!("  {}", console::truncate_str(&one_line(step), 120, "..."));
+                    let shown = format!("  {}", console::truncate_str(&one_line(step), 120, "..."));
+                    self.say(&shown);
                     self.step_shown = true;
                 }
             }
             BuildEvent::Preparing(line) => match &self.bar {
                 Some(bar) => bar.set_message(one_line(&line)),
-                None => eprintln!("  {}", one_line(&line)),
+                None => self.say(&format!("  {}", one_line(&line))),
             },
             BuildEvent::Cached => {}
         }
@@ -183,8 +193,16 @@ impl ProgressView {
     pub fn fail(&mut self) {
         self.clear();
         if !self.name.is_empty() {
-            eprintln!("  {} {}", self.mark(false), self.name);
+            self.say(&format!("  {} {}", self.mark(false), self.name));
         }
+    }
+
+    /// One line on `out`, flushed at once (`out` may be a buffered terminal, which the bars
+    /// draw on too). A progress line that cannot be written is not worth failing the
+    /// measurement for.
+    fn say(&self, line: &str) {
+        let _ = self.out.write_line(line);
+        let _ = self.out.flush();
     }
 }
 
@@ -206,6 +224,61 @@ fn one_line(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use std::io::{Read as _, Seek as _};
+
+    use crate::measure::BuildSummary;
+
+    /// Off a terminal (here a file): a line when a build starts, one per step that really runs
+    /// (once, however many lines it prints), the summary, and the failure mark; no bar.
+    #[test]
+    fn off_a_terminal_it_writes_one_line_per_build_and_per_step_that_runs() {
+        let mut file = tempfile::tempfile().unwrap();
+        let input = std::fs::File::open("/dev/null").unwrap();
+        let out = Term::read_write_pair(input, file.try_clone().unwrap());
+        let mut view = ProgressView::new("6 '*' 7", out);
+        view.handle(Progress::Variant {
+            name: "scratch".into(),
+            index: 0,
+            total: 2,
+            stage: Stage::Build,
+        });
+        let step = |step: usize, instruction: &str| {
+            Progress::Build(BuildEvent::Step {
+                step,
+                total: 3,
+                instruction: instruction.into(),
+            })
+        };
+        view.handle(step(1, "FROM rust:1.95-trixie AS build"));
+        view.handle(Progress::Build(BuildEvent::Cached));
+        view.handle(step(2, "RUN   cargo build --release"));
+        for _ in 0..2 {
+            view.handle(Progress::Build(BuildEvent::Output(
+                " ---> Running in 1a2b3c4d".into(),
+            )));
+        }
+        view.handle(Progress::Built(BuildSummary {
+            duration: Duration::from_millis(2_000),
+            steps: 3,
+            cached_steps: 1,
+            from_steps: 1,
+        }));
+        view.fail();
+        file.rewind().unwrap();
+        let mut text = String::new();
+        file.read_to_string(&mut text).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 4, "{text}");
+        assert_eq!(lines[0], "building scratch (1/2)");
+        assert_eq!(lines[1], "  [2/3] RUN cargo build --release");
+        assert!(lines[2].starts_with("  ok scratch "), "{text}");
+        assert!(
+            lines[2].ends_with(" 2.0 s  3 steps, 1 run, the rest from the cache"),
+            "{text}"
+        );
+        assert_eq!(lines[3], "  FAILED scratch");
+    }
 
     #[test]
     fn builder_bookkeeping_is_not_shown_as_progress() {

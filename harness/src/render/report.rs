@@ -7,24 +7,24 @@ use std::path::{Path, PathBuf};
 
 use crate::measure::Measurement;
 use crate::render::chart::render_svg;
-use crate::render::demo::size_bars;
 use crate::render::format::{group_digits, human_size, markdown_cell as cell, seconds};
+use crate::render::survey::{cached_builds, size_bars, stand_in_names};
 
 /// The results page, relative to the workspace root.
-pub const RESULTS_PAGE: &str = "docs/src/results.md";
+pub(crate) const RESULTS_PAGE: &str = "docs/src/results.md";
 
 /// The chart, relative to the workspace root.
-pub const CHART_FILE: &str = "docs/src/images/sizes.svg";
+pub(crate) const CHART_FILE: &str = "docs/src/images/sizes.svg";
 
 /// The chart as the results page links it.
-pub const CHART_LINK: &str = "images/sizes.svg";
+pub(crate) const CHART_LINK: &str = "images/sizes.svg";
 
 /// The start of the line that opens the generated section (the rest of that line is a
 /// comment for whoever edits the page, and is kept).
-pub const BEGIN_MARKER: &str = "<!-- BEGIN GENERATED";
+pub(crate) const BEGIN_MARKER: &str = "<!-- BEGIN GENERATED";
 
 /// The line that closes the generated section.
-pub const END_MARKER: &str = "<!-- END GENERATED -->";
+pub(crate) const END_MARKER: &str = "<!-- END GENERATED -->";
 
 /// The page cannot be updated.
 #[derive(Debug, thiserror::Error)]
@@ -51,7 +51,11 @@ pub enum ReportError {
 
 /// Replaces what lies between the markers of `page` with `generated`, keeping the marker
 /// lines and every byte outside them.
-pub fn replace_generated(page: &str, generated: &str, name: &str) -> Result<String, ReportError> {
+pub(crate) fn replace_generated(
+    page: &str,
+    generated: &str,
+    name: &str,
+) -> Result<String, ReportError> {
     let problem = |problem| ReportError::Markers {
         page: name.to_string(),
         problem,
@@ -94,7 +98,7 @@ pub fn replace_generated(page: &str, generated: &str, name: &str) -> Result<Stri
 /// The generated section: provenance, the table, the chart, the answers and the notes.
 /// `chapters` names the variants that have a chapter under `docs/src/variants/`, which the
 /// table links.
-pub fn markdown(m: &Measurement, chapters: &[String]) -> String {
+pub(crate) fn markdown(m: &Measurement, chapters: &[String]) -> String {
     let mut md = String::new();
     let stand_ins = m.stand_ins();
     md.push_str(&format!(
@@ -153,12 +157,9 @@ pub fn markdown(m: &Measurement, chapters: &[String]) -> String {
         "Compressed is the sum of the layers gzipped: what a registry push or pull transfers. ",
     );
     md.push_str(&format!("Reductions are against `{}`, computed as the [sizes sidebar](theory/sizes.md#sidebar-reductions-done-right) explains. ", m.baseline));
-    let built: Vec<_> = m.rows.iter().filter_map(|r| r.build).collect();
-    if !built.is_empty() {
-        let cached = built.iter().filter(|b| b.fully_cached()).count();
+    if let Some((cached, built)) = cached_builds(m) {
         md.push_str(&format!(
-            "Build time is that of this run, in which {cached} of {} builds came entirely from the layer cache; `just bench` times cold builds and rebuilds after a one-line change.",
-            built.len()
+            "Build time is that of this run, in which {cached} of {built} builds came entirely from the layer cache; `just bench` times cold builds and rebuilds after a one-line change."
         ));
     }
     md.push_str("\n\n");
@@ -208,16 +209,7 @@ pub fn markdown(m: &Measurement, chapters: &[String]) -> String {
     }
 
     if !stand_ins.is_empty() {
-        let names: Vec<String> = stand_ins
-            .iter()
-            .map(|(base, upstream)| {
-                if base == upstream {
-                    format!("`{base}`")
-                } else {
-                    format!("`{base}` (for `{upstream}`)")
-                }
-            })
-            .collect();
+        let names = stand_in_names(&stand_ins, true);
         md.push_str(&format!(
             "\\* **Stand-in base images.** No registry was reachable, so these base images were local stand-ins built by `docker/bases/build-bases.sh` (see [offline use](offline.md)): {}. A size measured on a stand-in is the stand-in's: close to the upstream image's, not equal to it.\n",
             names.join(", ")

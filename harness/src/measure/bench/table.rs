@@ -16,7 +16,7 @@ pub struct Table {
 
 impl Table {
     /// Renders the table as padded Markdown. `|` inside a cell is escaped.
-    pub fn render(&self) -> String {
+    pub(crate) fn render(&self) -> String {
         let columns = self
             .rows
             .iter()

@@ -1,7 +1,7 @@
 //! `harness lab init|grade|reset` (and, in their own files, `watch`, `list`, `hint`,
 //! `solution`): what `just lab` and a learner run.
 
-use harness::lab::{FileAction, Grader, Lab, Mode, Outcome, init, report, reset, score_line};
+use harness::lab::{FileAction, Grader, Lab, Mode, Outcome, Sheet, init, reset, score_line};
 use harness::manifest::catalogue::Catalogue;
 
 use crate::cli::LabCommand;
@@ -81,14 +81,20 @@ pub fn run(action: LabCommand) -> anyhow::Result<()> {
                 } else {
                     Mode::Auto
                 };
-                let mut view = harness::render::grading::GradingView::new(selected.len());
+                let mut view = harness::render::grading::GradingView::new(selected.len(), |line| {
+                    eprintln!("{line}")
+                });
                 let mut progress = |line: String| view.line(&line);
                 let outcomes = grader.grade(&selected, mode, &mut progress).await;
                 view.finish();
                 let _ = harness::docker::run::sweep(&engine.docker).await;
                 print!(
                     "\n{}",
-                    report(&outcomes, grader.grades_references(mode), lab.started())
+                    harness::render::grading::sheet_text(&Sheet::new(
+                        &outcomes,
+                        grader.grades_references(mode),
+                        lab.started()
+                    ))
                 );
                 anyhow::ensure!(
                     outcomes.iter().all(Outcome::ok),

@@ -86,7 +86,8 @@ pub fn solution(catalogue: &Catalogue, lab: &Lab, exercise: &str) -> anyhow::Res
                 lab,
                 target.join("host-calculator"),
             );
-            let mut view = harness::render::grading::GradingView::new(1);
+            let mut view =
+                harness::render::grading::GradingView::new(1, |line| eprintln!("{line}"));
             let mut progress = |line: String| view.line(&line);
             let mut outcomes = grader.grade(&[e], Mode::Learner, &mut progress).await;
             view.finish();

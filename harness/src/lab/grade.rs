@@ -1,0 +1,479 @@
+//! The grading loop: each exercise's checks in the manifest's order, stopping at the first
+//! failure, with the checks that drive the engine (builds, runs, the cache probe).
+
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use bollard::Docker;
+
+use crate::docker::build::{BuildEvent, BuildOptions, build_dockerfile_with};
+use crate::docker::engine::short_reason;
+use crate::docker::run::{Run, read_image_file};
+use crate::dockerfile::Dockerfile;
+use crate::image::elf::elf_interpreter;
+use crate::image::inspect::inspect_image;
+use crate::lab::cache::{CacheDecision, CacheWatcher};
+use crate::lab::verdicts::{
+    CheckResult, DEBUG_STAGE, answer_verdict, context_verdict, debug_shell_verdict, fail,
+    final_base, lint_check, multi_stage, no_shell_verdict, shorten, size_verdict,
+    transcript_verdict, user_verdict,
+};
+use crate::lab::{Check, Exercise, Failure, Lab, Mode, Outcome, solution};
+use crate::manifest::catalogue::{Catalogue, Variant};
+
+/// The transcript the `transcript` check pipes in, relative to the workspace root (the same
+/// fixture the container tests use).
+pub const TRANSCRIPT_PATH: &str = "harness/tests/fixtures/transcript.calc";
+
+/// The source file the `dependency-cache` check changes by one line, in memory only.
+pub const PROBE_SOURCE: &str = "calculator/src/main.rs";
+
+/// What the grader needs besides the engine.
+pub struct Grader<'a> {
+    /// The engine.
+    pub docker: &'a Docker,
+    /// The variant catalogue (reference solutions, bounds).
+    pub catalogue: &'a Catalogue,
+    /// The manifest.
+    pub lab: &'a Lab,
+    /// Where the host calculator is built for the transcript check (its own target
+    /// directory, so an outer `cargo test` holding the lock on the main one does not block).
+    pub host_target_dir: PathBuf,
+    /// The time limit of each build; `None` reads `CALC_KIT_BUILD_TIMEOUT`.
+    pub build_timeout: Option<std::time::Duration>,
+    host: Option<Result<PathBuf, String>>,
+}
+
+impl<'a> Grader<'a> {
+    /// A grader that builds the host calculator under `host_target_dir` when a transcript
+    /// check first needs it.
+    pub fn new(
+        docker: &'a Docker,
+        catalogue: &'a Catalogue,
+        lab: &'a Lab,
+        host_target_dir: PathBuf,
+    ) -> Grader<'a> {
+        Grader {
+            docker,
+            catalogue,
+            lab,
+            host_target_dir,
+            build_timeout: None,
+            host: None,
+        }
+    }
+
+    /// Whether `mode` grades the reference solutions here.
+    pub fn grades_references(&self, mode: Mode) -> bool {
+        match mode {
+            Mode::Auto => !self.lab.started(),
+            Mode::Learner => false,
+            Mode::Reference => true,
+        }
+    }
+
+    /// Grades `exercises`, one after the other; `progress` hears what is happening (builds
+    /// take minutes when nothing is cached).
+    pub async fn grade(
+        &mut self,
+        exercises: &[&Exercise],
+        mode: Mode,
+        progress: &mut (dyn FnMut(String) + Send),
+    ) -> Vec<Outcome> {
+        let reference = self.grades_references(mode);
+        let mut out = Vec::new();
+        for &e in exercises {
+            progress(format!("grading {}", e.label()));
+            out.push(self.grade_one(e, reference, progress).await);
+        }
+        out
+    }
+
+    async fn grade_one(
+        &mut self,
+        e: &Exercise,
+        reference: bool,
+        progress: &mut (dyn FnMut(String) + Send),
+    ) -> Outcome {
+        let solution = self
+            .catalogue
+            .get(&e.solution)
+            .expect("validated against the catalogue")
+            .clone();
+        let (dockerfile, image) = if reference {
+            // An exercise with a solution of its own is graded on it, not on the variant.
+            match solution::own_solution(self.lab, e) {
+                Some(own) => (own, solution::own_solution_image(self.lab, e)),
+                None => (solution.dockerfile.clone(), self.catalogue.image(&solution)),
+            }
+        } else {
+            (e.dockerfile.clone(), self.lab.image(e))
+        };
+        let mut outcome = Outcome {
+            exercise: e.clone(),
+            dockerfile: dockerfile.clone(),
+            passed: Vec::new(),
+            failure: None,
+            size: None,
+        };
+        let path = self.lab.root.join(&dockerfile);
+        if !path.is_file() {
+            outcome.failure = Some(Failure {
+                check: e.checks[0],
+                verdict: format!("{} does not exist", dockerfile.display()),
+                advice: "run `just lab` to create it from its skeleton".into(),
+            });
+            return outcome;
+        }
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        let parsed = Dockerfile::parse(&text);
+        let ignore = self.lab.context_ignore(e, reference);
+        for &check in &e.checks {
+            let result = match check {
+                Check::MultiStage => multi_stage(&parsed),
+                Check::FinalBase => final_base(&parsed, &solution),
+                Check::Lint => lint_check(&path),
+                Check::Builds => {
+                    self.builds(&dockerfile, &image, ignore.as_deref(), None, progress)
+                        .await
+                }
+                Check::DebugTarget => {
+                    self.debug_target(&dockerfile, &image, ignore.as_deref(), progress)
+                        .await
+                }
+                Check::Context => self.context(e, ignore.as_deref()).await,
+                Check::Static => self.static_binary(&image).await,
+                Check::Answers => answers(&image).await,
+                Check::Transcript => self.transcript(&image).await,
+                Check::Size => self.size(&image, e, &solution, &mut outcome.size).await,
+                Check::NonRoot => self.non_root(&image, &parsed).await,
+                Check::NoShell => self.no_shell(&image).await,
+                Check::DependencyCache => self.dependency_cache(&dockerfile, progress).await,
+            };
+            match result {
+                Ok(()) => outcome.passed.push(check),
+                Err((verdict, advice)) => {
+                    outcome.failure = Some(Failure {
+                        check,
+                        verdict,
+                        advice: advice.unwrap_or_else(|| e.advice(check).to_string()),
+                    });
+                    break;
+                }
+            }
+        }
+        outcome
+    }
+
+    /// The `context` check: what the exercise's own context would send, measured from file
+    /// metadata before anything is read or sent.
+    async fn context(&self, e: &Exercise, ignore: Option<&Path>) -> CheckResult {
+        let Some(file) = ignore.map(Path::to_path_buf) else {
+            return fail("this exercise has no context folder in the manifest");
+        };
+        let root = self.lab.root.clone();
+        let max_mb = e.max_context_mb.unwrap_or(0.0);
+        tokio::task::spawn_blocking(move || context_verdict(&root, &file, max_mb))
+            .await
+            .expect("context task does not panic")
+    }
+
+    async fn builds(
+        &self,
+        dockerfile: &Path,
+        image: &str,
+        ignore: Option<&Path>,
+        target: Option<&str>,
+        progress: &mut (dyn FnMut(String) + Send),
+    ) -> CheckResult {
+        let context = match ignore {
+            Some(file) => Some(self.own_context(dockerfile, file).await?),
+            None => None,
+        };
+        let mut show = |event: BuildEvent| {
+            if let BuildEvent::Step {
+                step,
+                total,
+                instruction,
+            } = event
+            {
+                let short: String = instruction.chars().take(80).collect();
+                progress(format!("    [build {step}/{total}] {short}"));
+            }
+        };
+        match build_dockerfile_with(
+            self.docker,
+            self.catalogue,
+            dockerfile,
+            image,
+            BuildOptions {
+                timeout: self.build_timeout,
+                context,
+                target: target.map(str::to_string),
+                ..BuildOptions::default()
+            },
+            &mut show,
+        )
+        .await
+        {
+            Ok(_) => Ok(()),
+            Err(e) => {
+                let last: Vec<&str> = e.tail.lines().rev().take(6).collect();
+                let tail: Vec<&str> = last.into_iter().rev().collect();
+                Err((
+                    format!(
+                        "the image does not build: {}",
+                        e.error.lines().next().unwrap_or_default()
+                    ),
+                    Some(format!(
+                        "{}\n  last lines of the build log:\n    {}",
+                        e.cause.advice(),
+                        tail.join("\n    ")
+                    )),
+                ))
+            }
+        }
+    }
+
+    /// The context tar of an exercise with a context of its own: the workspace filtered by
+    /// `ignore`, which is also sent as the context's `.dockerignore`.
+    async fn own_context(
+        &self,
+        dockerfile: &Path,
+        ignore: &Path,
+    ) -> Result<Vec<u8>, (String, Option<String>)> {
+        let text = std::fs::read(ignore)
+            .map_err(|e| (format!("cannot read {}: {e}", ignore.display()), None))?;
+        let parsed =
+            crate::docker::context::DockerIgnore::parse(&String::from_utf8_lossy(&text), ignore)
+                .map_err(|e| (e.to_string(), None))?;
+        let root = self.lab.root.clone();
+        let file = dockerfile.to_path_buf();
+        let context = tokio::task::spawn_blocking(move || {
+            crate::docker::context::build_context_ignoring(
+                &root,
+                &file,
+                &parsed,
+                &[(".dockerignore".to_string(), text)],
+            )
+        })
+        .await
+        .expect("context task does not panic")
+        .map_err(|e| (e.to_string(), None))?;
+        Ok(context.tar)
+    }
+
+    /// The `debug-target` check: builds the stage named `debug` into `<image>-debug` and runs
+    /// `busybox sh -c 'echo ok'` in it.
+    async fn debug_target(
+        &self,
+        dockerfile: &Path,
+        image: &str,
+        ignore: Option<&Path>,
+        progress: &mut (dyn FnMut(String) + Send),
+    ) -> CheckResult {
+        let debug = format!("{image}-debug");
+        progress(format!("    building --target {DEBUG_STAGE} into {debug}"));
+        if let Err((verdict, advice)) = self
+            .builds(dockerfile, &debug, ignore, Some(DEBUG_STAGE), progress)
+            .await
+        {
+            let verdict = verdict.replacen(
+                "the image does not build",
+                &format!("`docker build --target {DEBUG_STAGE}` does not build"),
+                1,
+            );
+            return Err((verdict, advice));
+        }
+        let out = Run::new(&debug)
+            .entrypoint("busybox")
+            .args(["sh", "-c", "echo ok"])
+            .output()
+            .await;
+        debug_shell_verdict(&debug, out)
+    }
+
+    async fn config(&self, image: &str) -> Result<bollard::models::ImageInspect, String> {
+        self.docker
+            .inspect_image(image)
+            .await
+            .map_err(|e| format!("cannot inspect {image}: {}", short_reason(&e)))
+    }
+
+    async fn size(
+        &self,
+        image: &str,
+        e: &Exercise,
+        solution: &Variant,
+        measured: &mut Option<u64>,
+    ) -> CheckResult {
+        let info = self.config(image).await.map_err(|m| (m, None))?;
+        let size = info.size.unwrap_or(0).max(0) as u64;
+        *measured = Some(size);
+        size_verdict(
+            size,
+            solution.min_size_mb,
+            e.max_size_mb.unwrap_or(solution.max_size_mb),
+        )
+    }
+
+    async fn non_root(&self, image: &str, parsed: &Dockerfile) -> CheckResult {
+        let info = self.config(image).await.map_err(|m| (m, None))?;
+        let user = info.config.and_then(|c| c.user).unwrap_or_default();
+        user_verdict(&user, parsed)
+    }
+
+    async fn no_shell(&self, image: &str) -> CheckResult {
+        let facts = inspect_image(self.docker, image, false)
+            .await
+            .map_err(|e| (e.to_string(), None))?;
+        no_shell_verdict(&facts.filesystem)
+    }
+
+    async fn static_binary(&self, image: &str) -> CheckResult {
+        let info = self.config(image).await.map_err(|m| (m, None))?;
+        let entrypoint = info.config.and_then(|c| c.entrypoint).unwrap_or_default();
+        let Some(program) = entrypoint.first().filter(|p| p.starts_with('/')) else {
+            return Err((
+                format!(
+                    "the ENTRYPOINT {entrypoint:?} does not name the calculator by its absolute path"
+                ),
+                Some("write ENTRYPOINT [\"/path/to/calculator\"]".into()),
+            ));
+        };
+        // The program headers sit in the first few kilobytes of an ELF file.
+        let file = read_image_file(self.docker, image, program, 1 << 16)
+            .await
+            .map_err(|e| (e.to_string(), None))?;
+        match file {
+            None => fail(format!("{program} (the ENTRYPOINT) is not in the image")),
+            Some((true, _)) => fail(format!(
+                "{program} is a symbolic link: point the ENTRYPOINT at the file itself"
+            )),
+            Some((false, bytes)) => match elf_interpreter(&bytes) {
+                Ok(None) => Ok(()),
+                Ok(Some(interp)) => fail(format!(
+                    "{program} is dynamically linked: it needs the loader {interp} and glibc at run time"
+                )),
+                Err(why) => fail(format!(
+                    "{program} is not a program the kit can read: {why}"
+                )),
+            },
+        }
+    }
+
+    fn host_calculator(&mut self) -> Result<PathBuf, String> {
+        if self.host.is_none() {
+            self.host = Some(crate::host::build_calculator(
+                &self.lab.root,
+                &self.host_target_dir,
+            ));
+        }
+        self.host.clone().expect("just set")
+    }
+
+    async fn transcript(&mut self, image: &str) -> CheckResult {
+        let host = self
+            .host_calculator()
+            .map_err(|m| (m, Some("fix the host build first".to_string())))?;
+        let text = std::fs::read(self.lab.root.join(TRANSCRIPT_PATH))
+            .map_err(|e| (format!("cannot read {TRANSCRIPT_PATH}: {e}"), None))?;
+        let expected = crate::host::run_calculator(&host, &[], &text).map_err(|m| (m, None))?;
+        let got = Run::new(image)
+            .stdin(text)
+            .output()
+            .await
+            .map_err(|e| (format!("the container did not run: {e}"), None))?;
+        transcript_verdict(&expected, &got)
+    }
+
+    async fn dependency_cache(
+        &self,
+        dockerfile: &Path,
+        progress: &mut (dyn FnMut(String) + Send),
+    ) -> CheckResult {
+        let root = self.lab.root.clone();
+        let source = root.join(PROBE_SOURCE);
+        let mut changed = std::fs::read(&source)
+            .map_err(|e| (format!("cannot read {PROBE_SOURCE}: {e}"), None))?;
+        // A new line every time, so the change is never itself in the cache.
+        let nonce = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default();
+        changed.extend_from_slice(format!("\n// lab cache probe {nonce}\n").as_bytes());
+        let file = dockerfile.to_path_buf();
+        let context = tokio::task::spawn_blocking(move || {
+            crate::docker::context::build_context_with(
+                &root,
+                &file,
+                &[(PROBE_SOURCE.to_string(), changed)],
+            )
+        })
+        .await
+        .expect("context task does not panic")
+        .map_err(|e| (e.to_string(), None))?;
+        progress(format!(
+            "    rebuilding with one line added to {PROBE_SOURCE} (in memory only)"
+        ));
+
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let mut watcher = CacheWatcher::default();
+        let mut tx = Some(tx);
+        let mut on_event = |event: BuildEvent| {
+            if let Some(decision) = watcher.event(event)
+                && let Some(tx) = tx.take()
+            {
+                let _ = tx.send(decision);
+            }
+        };
+        let probe = format!("{}:cache-probe", self.lab.repository);
+        let build = build_dockerfile_with(
+            self.docker,
+            self.catalogue,
+            dockerfile,
+            &probe,
+            BuildOptions {
+                context: Some(context.tar),
+                timeout: self.build_timeout,
+                ..BuildOptions::default()
+            },
+            &mut on_event,
+        );
+        // The answer is known as soon as the cache breaks or a cargo step is cached: the
+        // rest of the rebuild (minutes of compiling) is abandoned.
+        let decision = tokio::select! {
+            decision = rx => decision.ok(),
+            result = build => match result {
+                Ok(_) => None,
+                Err(e) => return Err((
+                    format!("the rebuild failed: {}", e.error.lines().next().unwrap_or_default()),
+                    Some(e.cause.advice().to_string()),
+                )),
+            },
+        };
+        match decision {
+            Some(CacheDecision::CargoCached) => Ok(()),
+            Some(CacheDecision::BrokeAt {
+                step,
+                total,
+                instruction,
+            }) => fail(format!(
+                "after a one-line change to {PROBE_SOURCE}, the cache broke at step {step}/{total} `{}`, before any `cargo` step: every dependency was compiled again",
+                shorten(&instruction, 60)
+            )),
+            None => fail(format!(
+                "after a one-line change to {PROBE_SOURCE}, no RUN step that calls cargo was answered from the cache"
+            )),
+        }
+    }
+}
+
+async fn answers(image: &str) -> CheckResult {
+    let out = Run::new(image)
+        .args(["6", "*", "7"])
+        .output()
+        .await
+        .map_err(|e| (format!("the container did not run: {e}"), None))?;
+    answer_verdict(&out)
+}

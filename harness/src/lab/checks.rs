@@ -1,111 +1,208 @@
-//! The checks an exercise can name, with what each needs and the advice it gives.
+//! The checks an exercise can name, as ONE table: [`CHECKS`], as the lint rules are one
+//! table. Adding a check is one entry there (its name, whether it needs the built image, its
+//! default advice and the function that runs it); the manifest's names and their validation,
+//! the grading loop and `harness lab hint` all read the table.
+//!
+//! A check's function is one of three kinds: it reads the Dockerfile, or it reads the built
+//! image's facts ([`Built`]: what `docker save` holds, so it runs with no engine in a unit
+//! test), or it is a task of the grader that drives the engine (builds and runs).
 
 use std::fmt;
 
-use serde::Deserialize;
+use futures_util::future::BoxFuture;
 
-/// One thing an exercise requires. The manifest names them in kebab-case; they run in the
-/// manifest's order and grading of an exercise stops at the first that fails.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Check {
-    /// The Dockerfile has a build stage and a separate final stage that copies from it.
-    MultiStage,
-    /// The last FROM is the base the exercise is about (the solution's, tag aside).
-    FinalBase,
-    /// The harness's lint rules find nothing.
-    Lint,
-    /// The image builds.
-    Builds,
-    /// The calculator's binary has no ELF interpreter: it is statically linked.
-    Static,
-    /// `docker run IMAGE 6 '*' 7` prints 42 and exits 0.
-    Answers,
-    /// The transcript piped in gives the same stdout, stderr and status as on the host.
-    Transcript,
-    /// The image size is within the exercise's bounds.
-    Size,
-    /// The container does not run as root.
-    NonRoot,
-    /// The image has no /bin/sh.
-    NoShell,
-    /// After a one-line change in the calculator's sources, a `cargo` step of the rebuild is
-    /// answered from the layer cache.
-    DependencyCache,
-    /// The exercise's own build context (the workspace filtered by the learner's
-    /// `.dockerignore`) holds no `target/` or `.git` and stays under its size bound.
-    Context,
-    /// `docker build --target debug` builds, and in that image `busybox sh -c 'echo ok'`
-    /// prints `ok`: a debug stage with a shell beside the shell-less default.
-    DebugTarget,
+use crate::lab::grade::{Built, Grader, Measured, Progress, Subject};
+use crate::lab::verdicts::{self, CheckResult};
+
+/// A check's function.
+pub(crate) enum Kind {
+    /// Reads the Dockerfile (and the files beside it) only.
+    Source(fn(&Subject) -> CheckResult),
+    /// Reads the built image's facts; `Measured` keeps what the sheet shows of them.
+    Image(fn(&Subject, &Built, &mut Measured) -> CheckResult),
+    /// Work the grader does and waits for: a build, a container run, a walk of the context.
+    Task(for<'a> fn(&'a mut Grader<'_>, &'a Subject, Progress<'a>) -> BoxFuture<'a, CheckResult>),
 }
 
+/// One entry of [`CHECKS`].
+pub(crate) struct CheckDef {
+    /// The manifest's name for it (kebab-case).
+    pub(crate) name: &'static str,
+    /// Whether it needs the built image (and so an earlier `builds` in the exercise).
+    pub(crate) needs_image: bool,
+    /// What to do when it fails, when the manifest has no hint of its own for it.
+    pub(crate) advice: &'static str,
+    /// What runs it.
+    pub(crate) run: Kind,
+}
+
+/// Every check, defined in exactly this one place, in the order the manifest's comment lists
+/// them.
+pub(crate) const CHECKS: &[CheckDef] = &[
+    // The Dockerfile has a build stage and a separate final stage that copies from it.
+    CheckDef {
+        name: "multi-stage",
+        needs_image: false,
+        advice: "start a second stage with another FROM for the runtime, and COPY --from=<build stage> only what runs",
+        run: Kind::Source(|s| verdicts::multi_stage(&s.parsed)),
+    },
+    // The last FROM is the base the exercise is about (the solution's, tag aside).
+    CheckDef {
+        name: "final-base",
+        needs_image: false,
+        advice: "the last FROM decides what the image is made of",
+        run: Kind::Source(|s| verdicts::final_base(&s.parsed, &s.solution)),
+    },
+    // The harness's lint rules find nothing.
+    CheckDef {
+        name: "lint",
+        needs_image: false,
+        advice: "fix that line; `harness lint FILE` checks again without building",
+        run: Kind::Source(|s| verdicts::lint_check(&s.path)),
+    },
+    // The image builds.
+    CheckDef {
+        name: "builds",
+        needs_image: false,
+        advice: "`docker build -f FILE .` shows the whole log",
+        run: Kind::Task(|g, s, p| Box::pin(g.builds(s, p))),
+    },
+    // The calculator's binary has no ELF interpreter: it is statically linked.
+    CheckDef {
+        name: "static",
+        needs_image: true,
+        advice: "set ENV RUSTFLAGS=\"-C target-feature=+crt-static\" before the dependency step and build with --target \"$(rustc -vV | sed -n 's/^host: //p')\"",
+        run: Kind::Image(|_, b, _| {
+            verdicts::static_verdict(&b.facts.entrypoint, b.program.as_ref())
+        }),
+    },
+    // `docker run IMAGE 6 '*' 7` prints 42 and exits 0.
+    CheckDef {
+        name: "answers",
+        needs_image: true,
+        advice: "is the ENTRYPOINT the calculator's path, in exec form (a JSON list)?",
+        run: Kind::Task(|_, s, _| Box::pin(crate::lab::grade::answers(s))),
+    },
+    // The transcript piped in gives the same stdout, stderr and status as on the host.
+    CheckDef {
+        name: "transcript",
+        needs_image: true,
+        advice: "the image must run the same calculator as `cargo run -p calculator`: build it from calculator/src, in release mode",
+        run: Kind::Task(|g, s, _| Box::pin(g.transcript(s))),
+    },
+    // The image size is within the exercise's bounds.
+    CheckDef {
+        name: "size",
+        needs_image: true,
+        advice: "what else does the last stage copy or install?",
+        run: Kind::Image(|s, b, measured| {
+            measured.size = Some(b.facts.size);
+            verdicts::size_verdict(
+                b.facts.size,
+                s.solution.min_size_mb,
+                s.exercise.max_size_mb.unwrap_or(s.solution.max_size_mb),
+            )
+        }),
+    },
+    // The container does not run as root.
+    CheckDef {
+        name: "non-root",
+        needs_image: true,
+        advice: "add a numeric USER (for example USER 65532:65532) at the end of the last stage",
+        run: Kind::Image(|s, b, _| verdicts::user_verdict(&b.facts.user, &s.parsed)),
+    },
+    // The image has no /bin/sh.
+    CheckDef {
+        name: "no-shell",
+        needs_image: true,
+        advice: "the last FROM must be an image without a shell",
+        run: Kind::Image(|_, b, _| verdicts::no_shell_verdict(&b.facts.filesystem)),
+    },
+    // After a one-line change in the calculator's sources, a `cargo` step of the rebuild is
+    // answered from the layer cache.
+    CheckDef {
+        name: "dependency-cache",
+        needs_image: true,
+        advice: "COPY only Cargo.toml, Cargo.lock and each member's Cargo.toml first, build the dependencies against placeholder sources, and only then COPY calculator/src",
+        run: Kind::Task(|g, s, p| Box::pin(g.dependency_cache(s, p))),
+    },
+    // The exercise's own build context (the workspace filtered by the learner's
+    // `.dockerignore`) holds no `target/` or `.git` and stays under its size bound.
+    CheckDef {
+        name: CONTEXT,
+        needs_image: false,
+        advice: "list in the context's .dockerignore what no COPY needs: target/, .git, the docs, the lab",
+        run: Kind::Task(|g, s, _| Box::pin(g.context(s))),
+    },
+    // `docker build --target debug` builds, and in that image `busybox sh -c 'echo ok'`
+    // prints `ok`: a debug stage with a shell beside the shell-less default.
+    CheckDef {
+        name: "debug-target",
+        needs_image: true,
+        advice: "add a stage `FROM <your final stage> AS debug` that copies a static busybox in (COPY --from=<a stage that installed busybox-static> /bin/busybox /bin/busybox), and keep a shell-less stage last",
+        run: Kind::Task(|g, s, p| Box::pin(g.debug_target(s, p))),
+    },
+];
+
+/// The check that makes the image the image checks need.
+pub(crate) const BUILDS: &str = "builds";
+
+/// The check that goes with an exercise's own `context` folder.
+pub(crate) const CONTEXT: &str = "context";
+
+/// One check of [`CHECKS`], as the manifest names it. Checks order as the table does.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Check(usize);
+
 impl Check {
+    /// The check the manifest calls `name`, if there is one.
+    pub fn named(name: &str) -> Option<Check> {
+        CHECKS.iter().position(|c| c.name == name).map(Check)
+    }
+
+    pub(crate) fn def(self) -> &'static CheckDef {
+        &CHECKS[self.0]
+    }
+
     /// The manifest's name for the check.
     pub fn name(self) -> &'static str {
-        match self {
-            Check::MultiStage => "multi-stage",
-            Check::FinalBase => "final-base",
-            Check::Lint => "lint",
-            Check::Builds => "builds",
-            Check::Static => "static",
-            Check::Answers => "answers",
-            Check::Transcript => "transcript",
-            Check::Size => "size",
-            Check::NonRoot => "non-root",
-            Check::NoShell => "no-shell",
-            Check::DependencyCache => "dependency-cache",
-            Check::Context => "context",
-            Check::DebugTarget => "debug-target",
-        }
+        self.def().name
     }
 
     /// Whether the check needs the built image (and so an earlier `builds`).
     pub fn needs_image(self) -> bool {
-        !matches!(
-            self,
-            Check::MultiStage | Check::FinalBase | Check::Lint | Check::Builds | Check::Context
-        )
+        self.def().needs_image
     }
 
     /// What to do when the check fails, when the manifest has no hint of its own for it.
     pub fn default_advice(self) -> &'static str {
-        match self {
-            Check::MultiStage => {
-                "start a second stage with another FROM for the runtime, and COPY --from=<build stage> only what runs"
-            }
-            Check::FinalBase => "the last FROM decides what the image is made of",
-            Check::Lint => "fix that line; `harness lint FILE` checks again without building",
-            Check::Builds => "`docker build -f FILE .` shows the whole log",
-            Check::Static => {
-                "set ENV RUSTFLAGS=\"-C target-feature=+crt-static\" before the dependency step and build with --target \"$(rustc -vV | sed -n 's/^host: //p')\""
-            }
-            Check::Answers => {
-                "is the ENTRYPOINT the calculator's path, in exec form (a JSON list)?"
-            }
-            Check::Transcript => {
-                "the image must run the same calculator as `cargo run -p calculator`: build it from calculator/src, in release mode"
-            }
-            Check::Size => "what else does the last stage copy or install?",
-            Check::NonRoot => {
-                "add a numeric USER (for example USER 65532:65532) at the end of the last stage"
-            }
-            Check::NoShell => "the last FROM must be an image without a shell",
-            Check::DependencyCache => {
-                "COPY only Cargo.toml, Cargo.lock and each member's Cargo.toml first, build the dependencies against placeholder sources, and only then COPY calculator/src"
-            }
-            Check::Context => {
-                "list in the context's .dockerignore what no COPY needs: target/, .git, the docs, the lab"
-            }
-            Check::DebugTarget => {
-                "add a stage `FROM <your final stage> AS debug` that copies a static busybox in (COPY --from=<a stage that installed busybox-static> /bin/busybox /bin/busybox), and keep a shell-less stage last"
-            }
-        }
+        self.def().advice
     }
 }
 
 impl fmt::Display for Check {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
+    }
+}
+
+impl fmt::Debug for Check {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Check({})", self.name())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Check {
+    /// A name of the table; any other is refused with the list, as serde words it for an
+    /// enum.
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Check, D::Error> {
+        let name = String::deserialize(d)?;
+        Check::named(&name).ok_or_else(|| {
+            let known: Vec<String> = CHECKS.iter().map(|c| format!("`{}`", c.name)).collect();
+            serde::de::Error::custom(format!(
+                "unknown variant `{name}`, expected one of {}",
+                known.join(", ")
+            ))
+        })
     }
 }

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::lab::checks::Check;
+use crate::lab::checks::{BUILDS, CONTEXT, Check};
 use crate::lab::solution;
 use crate::manifest::catalogue::Catalogue;
 
@@ -193,7 +193,8 @@ impl Lab {
             if e.checks.is_empty() {
                 return Err(invalid(e, "`checks` is empty".into()));
             }
-            let builds_at = e.checks.iter().position(|c| *c == Check::Builds);
+            let builds = Check::named(BUILDS);
+            let builds_at = e.checks.iter().position(|c| Some(*c) == builds);
             for (i, c) in e.checks.iter().enumerate() {
                 if c.needs_image() && builds_at.is_none_or(|b| b > i) {
                     return Err(invalid(
@@ -202,7 +203,8 @@ impl Lab {
                     ));
                 }
             }
-            if e.checks.contains(&Check::Context) != e.context.is_some() {
+            let context = Check::named(CONTEXT).is_some_and(|c| e.checks.contains(&c));
+            if context != e.context.is_some() {
                 return Err(invalid(
                     e,
                     "the `context` check and a `context` directory go together".into(),
@@ -314,6 +316,7 @@ impl Lab {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lab::fixtures::check;
     use crate::lab::fixtures::{GOOD, catalogue, parse};
 
     #[test]
@@ -321,12 +324,15 @@ mod tests {
         let lab = parse(GOOD).unwrap();
         let e = &lab.exercises[0];
         assert_eq!(e.label(), "05 scratch");
-        assert_eq!(e.checks, [Check::FinalBase, Check::Builds, Check::Size]);
         assert_eq!(
-            e.advice(Check::Size),
+            e.checks,
+            [check("final-base"), check("builds"), check("size")]
+        );
+        assert_eq!(
+            e.advice(check("size")),
             "does the last FROM start from scratch?"
         );
-        assert_eq!(e.advice(Check::Builds), Check::Builds.default_advice());
+        assert_eq!(e.advice(check("builds")), check("builds").default_advice());
         assert_eq!(lab.image(e), "calc-kit/lab:05-scratch");
         assert_eq!(
             lab.skeleton(e),

@@ -7,18 +7,16 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use bollard::Docker;
 
 use crate::docker::build::{BuildEvent, BuildOptions, build_dockerfile_with};
-use crate::docker::engine::short_reason;
 use crate::docker::run::{Run, read_image_file};
 use crate::dockerfile::Dockerfile;
-use crate::image::elf::elf_interpreter;
-use crate::image::inspect::inspect_image;
+use crate::image::inspect::{ImageFacts, inspect_image};
 use crate::lab::cache::{CacheDecision, CacheWatcher};
+use crate::lab::checks::Kind;
 use crate::lab::verdicts::{
-    CheckResult, DEBUG_STAGE, answer_verdict, context_verdict, debug_shell_verdict, fail,
-    final_base, lint_check, multi_stage, no_shell_verdict, shorten, size_verdict,
-    transcript_verdict, user_verdict,
+    CheckResult, DEBUG_STAGE, answer_verdict, context_verdict, debug_shell_verdict, fail, shorten,
+    transcript_verdict,
 };
-use crate::lab::{Check, Exercise, Failure, Lab, Mode, Outcome, solution};
+use crate::lab::{Exercise, Failure, Lab, Mode, Outcome, solution};
 use crate::manifest::catalogue::{Catalogue, Variant};
 
 /// The transcript the `transcript` check pipes in, relative to the workspace root (the same
@@ -27,6 +25,45 @@ pub const TRANSCRIPT_PATH: &str = "harness/tests/fixtures/transcript.calc";
 
 /// The source file the `dependency-cache` check changes by one line, in memory only.
 pub const PROBE_SOURCE: &str = "calculator/src/main.rs";
+
+/// Where the grader's progress lines go.
+pub(crate) type Progress<'p> = &'p mut (dyn FnMut(String) + Send);
+
+/// What one exercise's checks look at: the Dockerfile graded (the learner's or the
+/// reference), the image it is built into and the exercise's solution and bounds.
+pub(crate) struct Subject {
+    /// The exercise.
+    pub(crate) exercise: Exercise,
+    /// Its reference variant (the final base, the size bounds).
+    pub(crate) solution: Variant,
+    /// The Dockerfile graded, relative to the root.
+    pub(crate) dockerfile: PathBuf,
+    /// The same, absolute.
+    pub(crate) path: PathBuf,
+    /// The same, parsed.
+    pub(crate) parsed: Dockerfile,
+    /// The image it is built into.
+    pub(crate) image: String,
+    /// The `.dockerignore` of the exercise's own context, if it has one.
+    pub(crate) ignore: Option<PathBuf>,
+}
+
+/// What the image checks read of a built image, wherever it came from: the engine here, a
+/// synthetic `docker save` archive in the unit tests.
+pub(crate) struct Built {
+    /// The image's facts (size, user, entrypoint, final filesystem).
+    pub(crate) facts: ImageFacts,
+    /// The ENTRYPOINT's program when that is an absolute path and exists: whether it is a
+    /// symbolic link, and its first bytes.
+    pub(crate) program: Option<(bool, Vec<u8>)>,
+}
+
+/// What a check measured that the sheet shows.
+#[derive(Debug, Default)]
+pub(crate) struct Measured {
+    /// The image size, once the `size` check read it.
+    pub(crate) size: Option<u64>,
+}
 
 /// What the grader needs besides the engine.
 pub struct Grader<'a> {
@@ -78,13 +115,13 @@ impl<'a> Grader<'a> {
         &mut self,
         exercises: &[&Exercise],
         mode: Mode,
-        progress: &mut (dyn FnMut(String) + Send),
+        progress: Progress<'_>,
     ) -> Vec<Outcome> {
         let reference = self.grades_references(mode);
         let mut out = Vec::new();
         for &e in exercises {
             progress(format!("grading {}", e.label()));
-            out.push(self.grade_one(e, reference, progress).await);
+            out.push(self.grade_one(e, reference, &mut *progress).await);
         }
         out
     }
@@ -93,7 +130,7 @@ impl<'a> Grader<'a> {
         &mut self,
         e: &Exercise,
         reference: bool,
-        progress: &mut (dyn FnMut(String) + Send),
+        progress: Progress<'_>,
     ) -> Outcome {
         let solution = self
             .catalogue
@@ -126,30 +163,39 @@ impl<'a> Grader<'a> {
             return outcome;
         }
         let text = std::fs::read_to_string(&path).unwrap_or_default();
-        let parsed = Dockerfile::parse(&text);
-        let ignore = self.lab.context_ignore(e, reference);
+        let subject = Subject {
+            exercise: e.clone(),
+            parsed: Dockerfile::parse(&text),
+            solution,
+            ignore: self.lab.context_ignore(e, reference),
+            dockerfile,
+            path,
+            image,
+        };
+        let mut built: Option<Built> = None;
+        let mut measured = Measured::default();
         for &check in &e.checks {
-            let result = match check {
-                Check::MultiStage => multi_stage(&parsed),
-                Check::FinalBase => final_base(&parsed, &solution),
-                Check::Lint => lint_check(&path),
-                Check::Builds => {
-                    self.builds(&dockerfile, &image, ignore.as_deref(), None, progress)
-                        .await
+            let result = match &check.def().run {
+                Kind::Source(run) => run(&subject),
+                Kind::Image(run) => {
+                    if built.is_none() {
+                        match self.built(&subject.image).await {
+                            Ok(b) => built = Some(b),
+                            Err(verdict) => {
+                                outcome.failure = Some(Failure {
+                                    check,
+                                    verdict,
+                                    advice: e.advice(check).to_string(),
+                                });
+                                break;
+                            }
+                        }
+                    }
+                    run(&subject, built.as_ref().expect("just set"), &mut measured)
                 }
-                Check::DebugTarget => {
-                    self.debug_target(&dockerfile, &image, ignore.as_deref(), progress)
-                        .await
-                }
-                Check::Context => self.context(e, ignore.as_deref()).await,
-                Check::Static => self.static_binary(&image).await,
-                Check::Answers => answers(&image).await,
-                Check::Transcript => self.transcript(&image).await,
-                Check::Size => self.size(&image, e, &solution, &mut outcome.size).await,
-                Check::NonRoot => self.non_root(&image, &parsed).await,
-                Check::NoShell => self.no_shell(&image).await,
-                Check::DependencyCache => self.dependency_cache(&dockerfile, progress).await,
+                Kind::Task(run) => run(self, &subject, &mut *progress).await,
             };
+            outcome.size = measured.size;
             match result {
                 Ok(()) => outcome.passed.push(check),
                 Err((verdict, advice)) => {
@@ -165,28 +211,50 @@ impl<'a> Grader<'a> {
         outcome
     }
 
+    /// The facts of the built `image` that the image checks read: the engine's size and
+    /// configuration and the final filesystem (from its saved layers), and the first bytes
+    /// of its ENTRYPOINT's program when that is an absolute path.
+    async fn built(&self, image: &str) -> Result<Built, String> {
+        let facts = inspect_image(self.docker, image, false)
+            .await
+            .map_err(|e| e.to_string())?;
+        let program = match facts.entrypoint.first().filter(|p| p.starts_with('/')) {
+            // The program headers sit in the first few kilobytes of an ELF file.
+            Some(program) => read_image_file(self.docker, image, program, 1 << 16)
+                .await
+                .map_err(|e| e.to_string())?,
+            None => None,
+        };
+        Ok(Built { facts, program })
+    }
+
     /// The `context` check: what the exercise's own context would send, measured from file
     /// metadata before anything is read or sent.
-    async fn context(&self, e: &Exercise, ignore: Option<&Path>) -> CheckResult {
-        let Some(file) = ignore.map(Path::to_path_buf) else {
+    pub(crate) async fn context(&self, s: &Subject) -> CheckResult {
+        let Some(file) = s.ignore.clone() else {
             return fail("this exercise has no context folder in the manifest");
         };
         let root = self.lab.root.clone();
-        let max_mb = e.max_context_mb.unwrap_or(0.0);
+        let max_mb = s.exercise.max_context_mb.unwrap_or(0.0);
         tokio::task::spawn_blocking(move || context_verdict(&root, &file, max_mb))
             .await
             .expect("context task does not panic")
     }
 
-    async fn builds(
+    /// The `builds` check.
+    pub(crate) async fn builds(&self, s: &Subject, progress: Progress<'_>) -> CheckResult {
+        self.build(s, &s.image, None, progress).await
+    }
+
+    async fn build(
         &self,
-        dockerfile: &Path,
+        s: &Subject,
         image: &str,
-        ignore: Option<&Path>,
         target: Option<&str>,
-        progress: &mut (dyn FnMut(String) + Send),
+        progress: Progress<'_>,
     ) -> CheckResult {
-        let context = match ignore {
+        let dockerfile = s.dockerfile.as_path();
+        let context = match s.ignore.as_deref() {
             Some(file) => Some(self.own_context(dockerfile, file).await?),
             None => None,
         };
@@ -265,17 +333,11 @@ impl<'a> Grader<'a> {
 
     /// The `debug-target` check: builds the stage named `debug` into `<image>-debug` and runs
     /// `busybox sh -c 'echo ok'` in it.
-    async fn debug_target(
-        &self,
-        dockerfile: &Path,
-        image: &str,
-        ignore: Option<&Path>,
-        progress: &mut (dyn FnMut(String) + Send),
-    ) -> CheckResult {
-        let debug = format!("{image}-debug");
+    pub(crate) async fn debug_target(&self, s: &Subject, progress: Progress<'_>) -> CheckResult {
+        let debug = format!("{}-debug", s.image);
         progress(format!("    building --target {DEBUG_STAGE} into {debug}"));
         if let Err((verdict, advice)) = self
-            .builds(dockerfile, &debug, ignore, Some(DEBUG_STAGE), progress)
+            .build(s, &debug, Some(DEBUG_STAGE), &mut *progress)
             .await
         {
             let verdict = verdict.replacen(
@@ -293,75 +355,6 @@ impl<'a> Grader<'a> {
         debug_shell_verdict(&debug, out)
     }
 
-    async fn config(&self, image: &str) -> Result<bollard::models::ImageInspect, String> {
-        self.docker
-            .inspect_image(image)
-            .await
-            .map_err(|e| format!("cannot inspect {image}: {}", short_reason(&e)))
-    }
-
-    async fn size(
-        &self,
-        image: &str,
-        e: &Exercise,
-        solution: &Variant,
-        measured: &mut Option<u64>,
-    ) -> CheckResult {
-        let info = self.config(image).await.map_err(|m| (m, None))?;
-        let size = info.size.unwrap_or(0).max(0) as u64;
-        *measured = Some(size);
-        size_verdict(
-            size,
-            solution.min_size_mb,
-            e.max_size_mb.unwrap_or(solution.max_size_mb),
-        )
-    }
-
-    async fn non_root(&self, image: &str, parsed: &Dockerfile) -> CheckResult {
-        let info = self.config(image).await.map_err(|m| (m, None))?;
-        let user = info.config.and_then(|c| c.user).unwrap_or_default();
-        user_verdict(&user, parsed)
-    }
-
-    async fn no_shell(&self, image: &str) -> CheckResult {
-        let facts = inspect_image(self.docker, image, false)
-            .await
-            .map_err(|e| (e.to_string(), None))?;
-        no_shell_verdict(&facts.filesystem)
-    }
-
-    async fn static_binary(&self, image: &str) -> CheckResult {
-        let info = self.config(image).await.map_err(|m| (m, None))?;
-        let entrypoint = info.config.and_then(|c| c.entrypoint).unwrap_or_default();
-        let Some(program) = entrypoint.first().filter(|p| p.starts_with('/')) else {
-            return Err((
-                format!(
-                    "the ENTRYPOINT {entrypoint:?} does not name the calculator by its absolute path"
-                ),
-                Some("write ENTRYPOINT [\"/path/to/calculator\"]".into()),
-            ));
-        };
-        // The program headers sit in the first few kilobytes of an ELF file.
-        let file = read_image_file(self.docker, image, program, 1 << 16)
-            .await
-            .map_err(|e| (e.to_string(), None))?;
-        match file {
-            None => fail(format!("{program} (the ENTRYPOINT) is not in the image")),
-            Some((true, _)) => fail(format!(
-                "{program} is a symbolic link: point the ENTRYPOINT at the file itself"
-            )),
-            Some((false, bytes)) => match elf_interpreter(&bytes) {
-                Ok(None) => Ok(()),
-                Ok(Some(interp)) => fail(format!(
-                    "{program} is dynamically linked: it needs the loader {interp} and glibc at run time"
-                )),
-                Err(why) => fail(format!(
-                    "{program} is not a program the kit can read: {why}"
-                )),
-            },
-        }
-    }
-
     fn host_calculator(&mut self) -> Result<PathBuf, String> {
         if self.host.is_none() {
             self.host = Some(crate::host::build_calculator(
@@ -372,14 +365,15 @@ impl<'a> Grader<'a> {
         self.host.clone().expect("just set")
     }
 
-    async fn transcript(&mut self, image: &str) -> CheckResult {
+    /// The `transcript` check.
+    pub(crate) async fn transcript(&mut self, s: &Subject) -> CheckResult {
         let host = self
             .host_calculator()
             .map_err(|m| (m, Some("fix the host build first".to_string())))?;
         let text = std::fs::read(self.lab.root.join(TRANSCRIPT_PATH))
             .map_err(|e| (format!("cannot read {TRANSCRIPT_PATH}: {e}"), None))?;
         let expected = crate::host::run_calculator(&host, &[], &text).map_err(|m| (m, None))?;
-        let got = Run::new(image)
+        let got = Run::new(&s.image)
             .stdin(text)
             .output()
             .await
@@ -387,11 +381,13 @@ impl<'a> Grader<'a> {
         transcript_verdict(&expected, &got)
     }
 
-    async fn dependency_cache(
+    /// The `dependency-cache` check.
+    pub(crate) async fn dependency_cache(
         &self,
-        dockerfile: &Path,
-        progress: &mut (dyn FnMut(String) + Send),
+        s: &Subject,
+        progress: Progress<'_>,
     ) -> CheckResult {
+        let dockerfile = s.dockerfile.as_path();
         let root = self.lab.root.clone();
         let source = root.join(PROBE_SOURCE);
         let mut changed = std::fs::read(&source)
@@ -469,8 +465,9 @@ impl<'a> Grader<'a> {
     }
 }
 
-async fn answers(image: &str) -> CheckResult {
-    let out = Run::new(image)
+/// The `answers` check.
+pub(crate) async fn answers(s: &Subject) -> CheckResult {
+    let out = Run::new(&s.image)
         .args(["6", "*", "7"])
         .output()
         .await

@@ -103,6 +103,11 @@ pub(crate) mod fixtures {
     use crate::lab::{Lab, LabError};
     use crate::manifest::catalogue::Catalogue;
 
+    /// The check of the table named `name`.
+    pub(crate) fn check(name: &str) -> crate::lab::Check {
+        crate::lab::Check::named(name).expect("a check of the table")
+    }
+
     pub(crate) fn catalogue() -> Catalogue {
         Catalogue::load().unwrap()
     }

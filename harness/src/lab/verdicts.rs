@@ -6,6 +6,7 @@ use std::path::Path;
 
 use crate::dockerfile::Dockerfile;
 use crate::dockerfile::lint::{LintOptions, lint_file};
+use crate::image::elf::elf_interpreter;
 use crate::image::inspect::Filesystem;
 use crate::lab::grade::TRANSCRIPT_PATH;
 use crate::manifest::catalogue::Variant;
@@ -315,12 +316,42 @@ pub fn no_shell_verdict(fs: &Filesystem) -> CheckResult {
         Ok(())
     }
 }
+/// The `static` verdict from the image's ENTRYPOINT and what was read of its program
+/// (whether it is a symbolic link, and its first bytes; `None` when it is not there).
+pub(crate) fn static_verdict(
+    entrypoint: &[String],
+    program: Option<&(bool, Vec<u8>)>,
+) -> CheckResult {
+    let Some(path) = entrypoint.first().filter(|p| p.starts_with('/')) else {
+        return Err((
+            format!(
+                "the ENTRYPOINT {entrypoint:?} does not name the calculator by its absolute path"
+            ),
+            Some("write ENTRYPOINT [\"/path/to/calculator\"]".into()),
+        ));
+    };
+    match program {
+        None => fail(format!("{path} (the ENTRYPOINT) is not in the image")),
+        Some((true, _)) => fail(format!(
+            "{path} is a symbolic link: point the ENTRYPOINT at the file itself"
+        )),
+        Some((false, bytes)) => match elf_interpreter(bytes) {
+            Ok(None) => Ok(()),
+            Ok(Some(interp)) => fail(format!(
+                "{path} is dynamically linked: it needs the loader {interp} and glibc at run time"
+            )),
+            Err(why) => fail(format!("{path} is not a program the kit can read: {why}")),
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::image::elf::elf_interpreter;
     use crate::lab::fixtures::catalogue;
-    use crate::lab::{Check, Failure, Lab};
+    use crate::lab::fixtures::check;
+    use crate::lab::{Failure, Lab};
 
     #[test]
     fn debug_shell_verdicts_say_what_ran() {
@@ -413,7 +444,7 @@ mod tests {
         assert_eq!(verdict, "your final image is 1.21 GB; the bound is 1.5 MB");
         assert!(advice.is_none());
         let failure = Failure {
-            check: Check::Size,
+            check: check("size"),
             verdict,
             advice: "does the last FROM start from scratch?".into(),
         };

@@ -188,8 +188,9 @@ pub fn sheet_markdown(sheet: &Sheet<'_>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lab::fixtures::check;
     use crate::lab::fixtures::{GOOD, parse};
-    use crate::lab::{Check, Failure, Outcome};
+    use crate::lab::{Failure, Outcome};
 
     fn report(outcomes: &[Outcome], reference: bool, started: bool) -> String {
         sheet_text(&Sheet::new(outcomes, reference, started))
@@ -212,11 +213,11 @@ mod tests {
         };
         let failed = |verdict: &str| Outcome {
             failure: Some(Failure {
-                check: Check::Size,
+                check: check("size"),
                 verdict: verdict.into(),
                 advice: "does the last FROM start from scratch?".into(),
             }),
-            passed: vec![Check::FinalBase, Check::Builds],
+            passed: vec![check("final-base"), check("builds")],
             size: None,
             ..passed.clone()
         };

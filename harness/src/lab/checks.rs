@@ -206,3 +206,184 @@ impl<'de> serde::Deserialize<'de> for Check {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! The image checks on synthetic `docker save` archives: no engine anywhere.
+
+    use std::path::PathBuf;
+
+    use super::*;
+    use crate::dockerfile::Dockerfile;
+    use crate::image::archive::facts_from_saved_image;
+    use crate::lab::fixtures::{GOOD, catalogue, check, parse};
+
+    /// One layer's member: a file with its bytes, or a symbolic link to a target.
+    enum Member<'a> {
+        File(&'a str, Vec<u8>),
+        Link(&'a str, &'a str),
+    }
+
+    fn append(b: &mut tar::Builder<Vec<u8>>, path: &str, bytes: &[u8]) {
+        let mut h = tar::Header::new_gnu();
+        h.set_size(bytes.len() as u64);
+        h.set_mode(0o755);
+        h.set_cksum();
+        b.append_data(&mut h, path, bytes).unwrap();
+    }
+
+    /// A one-layer image saved as `docker save` writes it, with `config` as its config, and
+    /// what was read of its ENTRYPOINT's program, as the grader reads it from a container.
+    fn built(members: &[Member<'_>], config: &str) -> Built {
+        let mut layer = tar::Builder::new(Vec::new());
+        for m in members {
+            match m {
+                Member::File(path, bytes) => append(&mut layer, path, bytes),
+                Member::Link(path, target) => {
+                    let mut h = tar::Header::new_gnu();
+                    h.set_entry_type(tar::EntryType::Symlink);
+                    h.set_size(0);
+                    layer.append_link(&mut h, path, target).unwrap();
+                }
+            }
+        }
+        let manifest = r#"[{"Config":"c.json","RepoTags":["calc-kit/lab:synthetic"],"Layers":["l/layer.tar"]}]"#;
+        let mut image = tar::Builder::new(Vec::new());
+        append(&mut image, "manifest.json", manifest.as_bytes());
+        append(&mut image, "c.json", config.as_bytes());
+        append(&mut image, "l/layer.tar", &layer.into_inner().unwrap());
+        let file = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(file.path(), image.into_inner().unwrap()).unwrap();
+        let facts = facts_from_saved_image(file.path(), false).unwrap();
+        let program = facts.entrypoint.first().and_then(|p| {
+            let p = p.trim_start_matches('/');
+            members.iter().find_map(|m| match m {
+                Member::File(path, bytes) if *path == p => Some((false, bytes.clone())),
+                Member::Link(path, _) if *path == p => Some((true, Vec::new())),
+                _ => None,
+            })
+        });
+        Built { facts, program }
+    }
+
+    /// An ELF header with one loadable segment and no interpreter, padded to `size` bytes.
+    fn static_elf(size: usize) -> Vec<u8> {
+        let mut elf = vec![0u8; size.max(120)];
+        elf[..6].copy_from_slice(b"\x7fELF\x02\x01");
+        elf[0x20] = 64; // program headers right after the header
+        elf[0x36] = 56; // one header of 56 bytes
+        elf[0x38] = 1;
+        elf[64] = 1; // PT_LOAD
+        elf
+    }
+
+    /// What the exercise of the fixture manifest (solved by `scratch`) checks in `dockerfile`.
+    fn subject(dockerfile: &str) -> Subject {
+        let lab = parse(GOOD).unwrap();
+        Subject {
+            exercise: lab.exercises[0].clone(),
+            solution: catalogue().get("scratch").unwrap().clone(),
+            dockerfile: PathBuf::from("docker/lab/05-scratch.Dockerfile"),
+            path: PathBuf::from("/r/docker/lab/05-scratch.Dockerfile"),
+            parsed: Dockerfile::parse(dockerfile),
+            image: "calc-kit/lab:synthetic".into(),
+            ignore: None,
+        }
+    }
+
+    /// Runs the image check `name` of the table; what it measured comes back too.
+    fn run(name: &str, s: &Subject, b: &Built) -> (CheckResult, Measured) {
+        let c = check(name);
+        assert!(c.needs_image(), "{name} needs the image");
+        let Kind::Image(run) = &c.def().run else {
+            panic!("{name} is not an image check");
+        };
+        let mut measured = Measured::default();
+        (run(s, b, &mut measured), measured)
+    }
+
+    #[test]
+    fn a_scratch_image_with_a_static_binary_passes_every_image_check() {
+        let s = subject("FROM scratch\nCOPY --from=build /c /calculator\nUSER 65532:65532\n");
+        let b = built(
+            &[Member::File("calculator", static_elf(1_400_000))],
+            r#"{"config":{"User":"65532:65532","Entrypoint":["/calculator"]}}"#,
+        );
+        for name in ["static", "non-root", "no-shell"] {
+            assert_eq!(run(name, &s, &b).0, Ok(()), "{name}");
+        }
+        let (result, measured) = run("size", &s, &b);
+        assert_eq!(result, Ok(()));
+        assert_eq!(measured.size, Some(1_400_000));
+    }
+
+    #[test]
+    fn a_debian_image_with_a_dynamic_binary_fails_them_with_what_was_found() {
+        let s =
+            subject("FROM debian:trixie-slim\nCOPY --from=build /c /usr/local/bin/calculator\n");
+        let dynamic = std::fs::read(std::env::current_exe().unwrap()).unwrap();
+        let head = dynamic[..1 << 16].to_vec();
+        let b = built(
+            &[
+                Member::File("usr/bin/dash", b"\x7fELF shell".to_vec()),
+                Member::Link("bin", "usr/bin"),
+                Member::Link("usr/bin/sh", "dash"),
+                Member::File("usr/local/bin/calculator", head),
+            ],
+            r#"{"config":{"Entrypoint":["/usr/local/bin/calculator"]}}"#,
+        );
+        let (verdict, _) = run("static", &s, &b).0.unwrap_err();
+        assert!(verdict.contains("is dynamically linked"), "{verdict}");
+        let (verdict, _) = run("no-shell", &s, &b).0.unwrap_err();
+        assert!(verdict.contains("has /bin/sh"), "{verdict}");
+        let (verdict, _) = run("non-root", &s, &b).0.unwrap_err();
+        assert!(verdict.contains("no USER line"), "{verdict}");
+        let (verdict, advice) = run("size", &s, &b).0.unwrap_err();
+        assert!(verdict.contains("at least 0.5 MB"), "{verdict}");
+        assert!(advice.unwrap().contains("really in it"));
+    }
+
+    #[test]
+    fn the_static_check_names_a_link_a_missing_program_and_a_relative_entrypoint() {
+        let s = subject("FROM scratch\n");
+        let link = built(
+            &[
+                Member::File("calculator", static_elf(200)),
+                Member::Link("c", "calculator"),
+            ],
+            r#"{"config":{"Entrypoint":["/c"]}}"#,
+        );
+        let (verdict, _) = run("static", &s, &link).0.unwrap_err();
+        assert!(verdict.contains("/c is a symbolic link"), "{verdict}");
+        let missing = built(&[], r#"{"config":{"Entrypoint":["/calculator"]}}"#);
+        let (verdict, _) = run("static", &s, &missing).0.unwrap_err();
+        assert!(verdict.contains("is not in the image"), "{verdict}");
+        let relative = built(&[], r#"{"config":{"Entrypoint":["calculator"]}}"#);
+        let (verdict, advice) = run("static", &s, &relative).0.unwrap_err();
+        assert!(verdict.contains("absolute path"), "{verdict}");
+        assert!(
+            advice
+                .unwrap()
+                .contains("ENTRYPOINT [\"/path/to/calculator\"]")
+        );
+    }
+
+    #[test]
+    fn every_check_of_the_table_has_a_unique_name_and_advice() {
+        let mut names: Vec<_> = CHECKS.iter().map(|c| c.name).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), CHECKS.len());
+        assert!(CHECKS.iter().all(|c| !c.advice.is_empty()));
+        for c in CHECKS {
+            let found = Check::named(c.name).unwrap();
+            assert_eq!(found.name(), c.name);
+            // A check that reads the image's facts needs the image, as the validation says.
+            if matches!(c.run, Kind::Image(_)) {
+                assert!(c.needs_image, "{}", c.name);
+            }
+        }
+        assert!(Check::named(BUILDS).is_some() && Check::named(CONTEXT).is_some());
+        assert!(Check::named("bilds").is_none());
+    }
+}

@@ -4,13 +4,37 @@
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-use crate::docker::run::Output;
+/// What the host calculator printed and returned: the same fields as a container's output,
+/// so the two can be compared field by field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Output {
+    /// Its standard output, byte for byte.
+    pub stdout: Vec<u8>,
+    /// Its standard error, byte for byte.
+    pub stderr: Vec<u8>,
+    /// Its exit status (-1 when a signal ended it).
+    pub exit_code: i64,
+    /// From start to exit.
+    pub elapsed: Duration,
+}
+
+impl Output {
+    /// Standard output as text (lossy), for messages and assertions.
+    pub fn stdout_text(&self) -> String {
+        String::from_utf8_lossy(&self.stdout).into_owned()
+    }
+
+    /// Standard error as text (lossy).
+    pub fn stderr_text(&self) -> String {
+        String::from_utf8_lossy(&self.stderr).into_owned()
+    }
+}
 
 /// Builds the host calculator (debug) under `target_dir` and returns its path. A target
 /// directory of its own keeps this build from waiting on the outer `cargo test`'s lock.
-pub fn build_calculator(root: &Path, target_dir: &Path) -> Result<PathBuf, String> {
+pub fn build_calculator(root: &Path, target_dir: &Path) -> Result<PathBuf, HostError> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let out = Command::new(cargo)
         .args([
@@ -23,12 +47,12 @@ pub fn build_calculator(root: &Path, target_dir: &Path) -> Result<PathBuf, Strin
         .env("CARGO_TARGET_DIR", target_dir)
         .current_dir(root)
         .output()
-        .map_err(|e| format!("cannot run cargo to build the host calculator: {e}"))?;
+        .map_err(HostError::Cargo)?;
     if !out.status.success() {
-        return Err(format!(
-            "building the host calculator failed:\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        ));
+        return Err(HostError::Build {
+            target_dir: target_dir.to_path_buf(),
+            messages: String::from_utf8_lossy(&out.stderr).into_owned(),
+        });
     }
     Ok(target_dir.join("debug").join("calculator"))
 }
@@ -36,7 +60,7 @@ pub fn build_calculator(root: &Path, target_dir: &Path) -> Result<PathBuf, Strin
 /// Runs `program` with `args`, feeds it `stdin` and closes it, and collects what it printed.
 /// The input is written from a thread of its own, so a large transcript cannot deadlock
 /// against a full output pipe.
-pub fn run_calculator(program: &Path, args: &[String], stdin: &[u8]) -> Result<Output, String> {
+pub fn run_calculator(program: &Path, args: &[String], stdin: &[u8]) -> Result<Output, HostError> {
     let started = Instant::now();
     let mut child = Command::new(program)
         .args(args)
@@ -44,13 +68,19 @@ pub fn run_calculator(program: &Path, args: &[String], stdin: &[u8]) -> Result<O
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .map_err(|e| format!("cannot run the host calculator: {e}"))?;
+        .map_err(|source| HostError::Run {
+            program: program.to_path_buf(),
+            source,
+        })?;
     let mut input = child.stdin.take().expect("stdin is piped");
     let bytes = stdin.to_vec();
     let writer = std::thread::spawn(move || {
         let _ = input.write_all(&bytes);
     });
-    let out = child.wait_with_output().map_err(|e| e.to_string())?;
+    let out = child.wait_with_output().map_err(|source| HostError::Wait {
+        program: program.to_path_buf(),
+        source,
+    })?;
     let _ = writer.join();
     Ok(Output {
         stdout: out.stdout,
@@ -60,12 +90,36 @@ pub fn run_calculator(program: &Path, args: &[String], stdin: &[u8]) -> Result<O
     })
 }
 
-/// Building the host calculator's release binary failed.
+/// Building or running the host calculator failed.
 #[derive(Debug, thiserror::Error)]
 pub enum HostError {
     /// cargo could not be started.
     #[error("cannot run cargo to build the host calculator: {0}")]
     Cargo(#[source] std::io::Error),
+    /// The debug build under a target directory of its own failed; cargo's messages follow.
+    #[error("building the host calculator failed:\n{messages}")]
+    Build {
+        /// The target directory it was built in.
+        target_dir: PathBuf,
+        /// What cargo printed on stderr.
+        messages: String,
+    },
+    /// The built calculator could not be started.
+    #[error("cannot run the host calculator: {source}")]
+    Run {
+        /// The program.
+        program: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// Its output could not be collected.
+    #[error("{source}")]
+    Wait {
+        /// The program.
+        program: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
     /// cargo ran and failed (its messages went to stderr).
     #[error("cargo build --release -p calculator failed")]
     Failed,

@@ -32,7 +32,7 @@ pub fn run(action: LabCommand) -> anyhow::Result<()> {
             exercises,
             discard_my_work,
         } => {
-            let selected = lab.select(&exercises).map_err(anyhow::Error::msg)?;
+            let selected = lab.select(&exercises)?;
             let mut kept = 0;
             for (e, action) in reset(&lab, &selected, discard_my_work)? {
                 let backup;
@@ -64,7 +64,7 @@ pub fn run(action: LabCommand) -> anyhow::Result<()> {
             exercises,
             reference,
         } => {
-            let selected = lab.select(&exercises).map_err(anyhow::Error::msg)?;
+            let selected = lab.select(&exercises)?;
             let rt = tokio::runtime::Runtime::new()?;
             rt.block_on(async {
                 let engine = harness::docker::engine::connect().await?;

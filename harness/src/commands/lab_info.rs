@@ -7,9 +7,7 @@ use harness::lab::{Exercise, Grader, Lab, Mode};
 use harness::manifest::catalogue::Catalogue;
 
 fn one<'a>(lab: &'a Lab, exercise: &str) -> anyhow::Result<&'a Exercise> {
-    let selected = lab
-        .select(&[exercise.to_string()])
-        .map_err(anyhow::Error::msg)?;
+    let selected = lab.select(&[exercise.to_string()])?;
     selected
         .into_iter()
         .next()
@@ -117,7 +115,7 @@ pub fn solution(catalogue: &Catalogue, lab: &Lab, exercise: &str) -> anyhow::Res
         e.label(),
         reference.display()
     );
-    let diff = diff_with_reference(lab, catalogue, e).map_err(anyhow::Error::msg)?;
+    let diff = diff_with_reference(lab, catalogue, e)?;
     if diff.is_empty() {
         println!("(identical)");
     } else {

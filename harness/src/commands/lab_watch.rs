@@ -209,7 +209,7 @@ async fn watch(catalogue: &Catalogue, lab: &Lab) -> anyhow::Result<()> {
                 grading = None;
                 let diff = outcome
                     .ok()
-                    .then(|| diff_with_reference(lab, catalogue, &lab.exercises[index]).unwrap_or_else(|e| e))
+                    .then(|| diff_with_reference(lab, catalogue, &lab.exercises[index]).unwrap_or_else(|e| e.to_string()))
                     ;
                 let input = Input::graded(index, &outcome, diff);
                 actions.extend(state.handle(input));

@@ -80,6 +80,24 @@ pub enum LabError {
         /// What is wrong.
         message: String,
     },
+    /// An exercise named on the command line is not in the manifest.
+    #[error("no exercise `{which}` in {} (it has: {})", path.display(), known.join(", "))]
+    UnknownExercise {
+        /// The manifest.
+        path: PathBuf,
+        /// The name or number asked for.
+        which: String,
+        /// The labels of the exercises it has.
+        known: Vec<String>,
+    },
+    /// A learner's or reference file cannot be read.
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        /// The file, as the learner knows it (relative to the root).
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
     /// Copying a skeleton failed.
     #[error("{path}: {source}")]
     Io {
@@ -281,7 +299,7 @@ impl Lab {
     }
 
     /// Exercises selected by number or name (`1`, `01`, `multi-stage`); none means all.
-    pub fn select(&self, which: &[String]) -> Result<Vec<&Exercise>, String> {
+    pub fn select(&self, which: &[String]) -> Result<Vec<&Exercise>, LabError> {
         if which.is_empty() {
             return Ok(self.exercises.iter().collect());
         }
@@ -293,12 +311,11 @@ impl Lab {
             match found {
                 Some(e) => out.push(e),
                 None => {
-                    let known: Vec<_> = self.exercises.iter().map(Exercise::label).collect();
-                    return Err(format!(
-                        "no exercise `{w}` in {} (it has: {})",
-                        self.path.display(),
-                        known.join(", ")
-                    ));
+                    return Err(LabError::UnknownExercise {
+                        path: self.path.clone(),
+                        which: w.clone(),
+                        known: self.exercises.iter().map(Exercise::label).collect(),
+                    });
                 }
             }
         }
@@ -343,6 +360,7 @@ mod tests {
         assert!(
             lab.select(&["9".into()])
                 .unwrap_err()
+                .to_string()
                 .contains("05 scratch")
         );
     }

@@ -2,14 +2,16 @@
 //! failure, with the checks that drive the engine (builds, runs, the cache probe).
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use bollard::Docker;
 
 use crate::docker::build::{BuildEvent, BuildOptions, build_dockerfile_with};
-use crate::docker::run::{Run, read_image_file};
+use crate::docker::run::{Run, RunError, read_image_file};
 use crate::dockerfile::Dockerfile;
-use crate::image::inspect::{ImageFacts, inspect_image};
+use crate::host::HostError;
+use crate::image::inspect::{ImageFacts, InspectError, inspect_image};
 use crate::lab::cache::{CacheDecision, CacheWatcher};
 use crate::lab::checks::Kind;
 use crate::lab::verdicts::{
@@ -25,6 +27,17 @@ pub const TRANSCRIPT_PATH: &str = "harness/tests/fixtures/transcript.calc";
 
 /// The source file the `dependency-cache` check changes by one line, in memory only.
 pub const PROBE_SOURCE: &str = "calculator/src/main.rs";
+
+/// Why the facts of a built image could not be read.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum ImageError {
+    /// Inspecting or saving the image failed.
+    #[error(transparent)]
+    Inspect(#[from] InspectError),
+    /// Reading its ENTRYPOINT's program from a container failed.
+    #[error(transparent)]
+    Read(#[from] RunError),
+}
 
 /// Where the grader's progress lines go.
 pub(crate) type Progress<'p> = &'p mut (dyn FnMut(String) + Send);
@@ -78,7 +91,7 @@ pub struct Grader<'a> {
     pub host_target_dir: PathBuf,
     /// The time limit of each build; `None` reads `CALC_KIT_BUILD_TIMEOUT`.
     pub build_timeout: Option<std::time::Duration>,
-    host: Option<Result<PathBuf, String>>,
+    host: Option<Result<PathBuf, Arc<HostError>>>,
 }
 
 impl<'a> Grader<'a> {
@@ -181,10 +194,10 @@ impl<'a> Grader<'a> {
                     if built.is_none() {
                         match self.built(&subject.image).await {
                             Ok(b) => built = Some(b),
-                            Err(verdict) => {
+                            Err(why) => {
                                 outcome.failure = Some(Failure {
                                     check,
-                                    verdict,
+                                    verdict: why.to_string(),
                                     advice: e.advice(check).to_string(),
                                 });
                                 break;
@@ -214,15 +227,11 @@ impl<'a> Grader<'a> {
     /// The facts of the built `image` that the image checks read: the engine's size and
     /// configuration and the final filesystem (from its saved layers), and the first bytes
     /// of its ENTRYPOINT's program when that is an absolute path.
-    async fn built(&self, image: &str) -> Result<Built, String> {
-        let facts = inspect_image(self.docker, image, false)
-            .await
-            .map_err(|e| e.to_string())?;
+    async fn built(&self, image: &str) -> Result<Built, ImageError> {
+        let facts = inspect_image(self.docker, image, false).await?;
         let program = match facts.entrypoint.first().filter(|p| p.starts_with('/')) {
             // The program headers sit in the first few kilobytes of an ELF file.
-            Some(program) => read_image_file(self.docker, image, program, 1 << 16)
-                .await
-                .map_err(|e| e.to_string())?,
+            Some(program) => read_image_file(self.docker, image, program, 1 << 16).await?,
             None => None,
         };
         Ok(Built { facts, program })
@@ -355,12 +364,12 @@ impl<'a> Grader<'a> {
         debug_shell_verdict(&debug, out)
     }
 
-    fn host_calculator(&mut self) -> Result<PathBuf, String> {
+    fn host_calculator(&mut self) -> Result<PathBuf, Arc<HostError>> {
         if self.host.is_none() {
-            self.host = Some(crate::host::build_calculator(
-                &self.lab.root,
-                &self.host_target_dir,
-            ));
+            self.host = Some(
+                crate::host::build_calculator(&self.lab.root, &self.host_target_dir)
+                    .map_err(Arc::new),
+            );
         }
         self.host.clone().expect("just set")
     }
@@ -369,10 +378,11 @@ impl<'a> Grader<'a> {
     pub(crate) async fn transcript(&mut self, s: &Subject) -> CheckResult {
         let host = self
             .host_calculator()
-            .map_err(|m| (m, Some("fix the host build first".to_string())))?;
+            .map_err(|e| (e.to_string(), Some("fix the host build first".to_string())))?;
         let text = std::fs::read(self.lab.root.join(TRANSCRIPT_PATH))
             .map_err(|e| (format!("cannot read {TRANSCRIPT_PATH}: {e}"), None))?;
-        let expected = crate::host::run_calculator(&host, &[], &text).map_err(|m| (m, None))?;
+        let expected =
+            crate::host::run_calculator(&host, &[], &text).map_err(|e| (e.to_string(), None))?;
         let got = Run::new(&s.image)
             .stdin(text)
             .output()

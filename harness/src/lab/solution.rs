@@ -7,7 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::lab::{Exercise, Lab};
+use crate::lab::{Exercise, Lab, LabError};
 use crate::manifest::catalogue::Catalogue;
 
 /// Where exercises' own reference solutions live, relative to the workspace root.
@@ -75,11 +75,13 @@ pub fn diff_with_reference(
     lab: &Lab,
     catalogue: &Catalogue,
     exercise: &Exercise,
-) -> Result<String, String> {
+) -> Result<String, LabError> {
     let reference = reference_dockerfile(lab, catalogue, exercise);
     let read = |p: &Path| {
-        std::fs::read_to_string(lab.root.join(p))
-            .map_err(|e| format!("cannot read {}: {e}", p.display()))
+        std::fs::read_to_string(lab.root.join(p)).map_err(|source| LabError::Read {
+            path: p.to_path_buf(),
+            source,
+        })
     };
     Ok(diff(
         &instructions_only(&read(&exercise.dockerfile)?),

@@ -271,7 +271,7 @@ pub fn answer_verdict(out: &crate::docker::run::Output) -> CheckResult {
 /// The transcript check's verdict: where the container's output first differs from the
 /// host's.
 pub fn transcript_verdict(
-    host: &crate::docker::run::Output,
+    host: &crate::host::Output,
     container: &crate::docker::run::Output,
 ) -> CheckResult {
     let first_difference = |a: &str, b: &str| {

@@ -21,9 +21,13 @@ use crate::lab::verdicts::{
 use crate::lab::{Exercise, Failure, Lab, Mode, Outcome, solution};
 use crate::manifest::catalogue::{Catalogue, Variant};
 
-/// The transcript the `transcript` check pipes in, relative to the workspace root (the same
-/// fixture the container tests use).
-pub const TRANSCRIPT_PATH: &str = "harness/tests/fixtures/transcript.calc";
+/// Where the transcript the `transcript` check pipes in lives, relative to the workspace
+/// root, for messages. The container tests pipe the same file in (their fixture links to it).
+pub const TRANSCRIPT_PATH: &str = "harness/lab/transcript.calc";
+
+/// The transcript itself, built into the library: grading never depends on where the harness
+/// runs from.
+pub const TRANSCRIPT: &str = include_str!("../../lab/transcript.calc");
 
 /// The source file the `dependency-cache` check changes by one line, in memory only.
 pub const PROBE_SOURCE: &str = "calculator/src/main.rs";
@@ -379,10 +383,9 @@ impl<'a> Grader<'a> {
         let host = self
             .host_calculator()
             .map_err(|e| (e.to_string(), Some("fix the host build first".to_string())))?;
-        let text = std::fs::read(self.lab.root.join(TRANSCRIPT_PATH))
-            .map_err(|e| (format!("cannot read {TRANSCRIPT_PATH}: {e}"), None))?;
+        let text = TRANSCRIPT.as_bytes();
         let expected =
-            crate::host::run_calculator(&host, &[], &text).map_err(|e| (e.to_string(), None))?;
+            crate::host::run_calculator(&host, &[], text).map_err(|e| (e.to_string(), None))?;
         let got = Run::new(&s.image)
             .stdin(text)
             .output()

@@ -69,13 +69,7 @@ pub fn run(action: LabCommand) -> anyhow::Result<()> {
             rt.block_on(async {
                 let engine = harness::docker::engine::connect().await?;
                 eprintln!("{}", engine.describe());
-                let target = harness::manifest::catalogue::target_dir(&lab.root);
-                let mut grader = Grader::new(
-                    &engine.docker,
-                    &catalogue,
-                    &lab,
-                    target.join("host-calculator"),
-                );
+                let mut grader = Grader::for_workspace(&engine.docker, &catalogue, &lab);
                 let mode = if reference {
                     Mode::Reference
                 } else {

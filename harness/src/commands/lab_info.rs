@@ -77,13 +77,7 @@ pub fn solution(catalogue: &Catalogue, lab: &Lab, exercise: &str) -> anyhow::Res
         let rt = tokio::runtime::Runtime::new()?;
         let outcome = rt.block_on(async {
             let engine = harness::docker::engine::connect().await?;
-            let target = harness::manifest::catalogue::target_dir(&lab.root);
-            let mut grader = Grader::new(
-                &engine.docker,
-                catalogue,
-                lab,
-                target.join("host-calculator"),
-            );
+            let mut grader = Grader::for_workspace(&engine.docker, catalogue, lab);
             let mut view =
                 harness::render::grading::GradingView::new(1, |line| eprintln!("{line}"));
             let mut progress = |line: String| view.line(&line);

@@ -94,13 +94,7 @@ async fn watch(catalogue: &Catalogue, lab: &Lab) -> anyhow::Result<()> {
     let (saved, note) = SavedState::load(&lab.root);
     let mut state = Watch::new(lab, &saved);
     state.note = note;
-    let target = harness::manifest::catalogue::target_dir(&lab.root);
-    let mut grader = Grader::new(
-        &engine.docker,
-        catalogue,
-        lab,
-        target.join("host-calculator"),
-    );
+    let mut grader = Grader::for_workspace(&engine.docker, catalogue, lab);
 
     let (save_tx, mut saves) = tokio::sync::mpsc::unbounded_channel::<PathBuf>();
     let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {

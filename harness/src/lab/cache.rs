@@ -2,6 +2,7 @@
 //! layer cache, decided from the builder's events as soon as it is known.
 
 use crate::docker::build::BuildEvent;
+use crate::render::progress::started_step;
 
 /// What the cache watcher concluded from the rebuild's events.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,15 +31,11 @@ pub struct CacheWatcher {
 impl CacheWatcher {
     /// Feeds one build event; returns the decision once it is known.
     pub fn event(&mut self, event: BuildEvent) -> Option<CacheDecision> {
+        if let Some((step, total, instruction)) = started_step(&event) {
+            let previous = self.pending.replace((step, total, instruction.to_string()));
+            return previous.and_then(Self::ran);
+        }
         match event {
-            BuildEvent::Step {
-                step,
-                total,
-                instruction,
-            } => {
-                let previous = self.pending.replace((step, total, instruction));
-                previous.and_then(Self::ran)
-            }
             BuildEvent::Cached => {
                 let (_, _, instruction) = self.pending.take()?;
                 let upper = instruction.to_ascii_uppercase();
@@ -46,7 +43,7 @@ impl CacheWatcher {
                     .then_some(CacheDecision::CargoCached)
             }
             BuildEvent::Output(_) => self.pending.take().and_then(Self::ran),
-            BuildEvent::Preparing(_) => None,
+            BuildEvent::Step { .. } | BuildEvent::Preparing(_) => None,
         }
     }
 

@@ -19,7 +19,8 @@ use crate::lab::verdicts::{
     transcript_verdict,
 };
 use crate::lab::{Exercise, Failure, Lab, Mode, Outcome, solution};
-use crate::manifest::catalogue::{Catalogue, Variant};
+use crate::manifest::catalogue::{Catalogue, Variant, target_dir};
+use crate::render::progress::started_step;
 
 /// Where the transcript the `transcript` check pipes in lives, relative to the workspace
 /// root, for messages. The container tests pipe the same file in (their fixture links to it).
@@ -115,6 +116,13 @@ impl<'a> Grader<'a> {
             build_timeout: None,
             host: None,
         }
+    }
+
+    /// The grader `harness lab` uses: the host calculator is built under the workspace's
+    /// target directory, in `host-calculator/`.
+    pub fn for_workspace(docker: &'a Docker, catalogue: &'a Catalogue, lab: &'a Lab) -> Grader<'a> {
+        let host = target_dir(&lab.root).join("host-calculator");
+        Grader::new(docker, catalogue, lab, host)
     }
 
     /// Whether `mode` grades the reference solutions here.
@@ -272,12 +280,7 @@ impl<'a> Grader<'a> {
             None => None,
         };
         let mut show = |event: BuildEvent| {
-            if let BuildEvent::Step {
-                step,
-                total,
-                instruction,
-            } = event
-            {
+            if let Some((step, total, instruction)) = started_step(&event) {
                 let short: String = instruction.chars().take(80).collect();
                 progress(format!("    [build {step}/{total}] {short}"));
             }

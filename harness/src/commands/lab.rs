@@ -34,7 +34,8 @@ pub fn run(action: LabCommand) -> anyhow::Result<()> {
         } => {
             let selected = lab.select(&exercises)?;
             let mut kept = 0;
-            for (e, action) in reset(&lab, &selected, discard_my_work)? {
+            for harness::lab::Reset { file, action, .. } in reset(&lab, &selected, discard_my_work)?
+            {
                 let backup;
                 let what = match action {
                     FileAction::Created => "created from its skeleton",
@@ -51,7 +52,7 @@ pub fn run(action: LabCommand) -> anyhow::Result<()> {
                         "kept: it has your changes"
                     }
                 };
-                println!("  {:<32} {what}", e.dockerfile.display());
+                println!("  {:<32} {what}", file.display());
             }
             if kept > 0 {
                 println!(

@@ -1,7 +1,7 @@
 //! `harness lab list|hint|solution`: what a learner asks about the exercises outside the
 //! watch mode.
 
-use harness::lab::solution::{diff_with_reference, reference_dockerfile};
+use harness::lab::solution::{diff_with_reference, solution_files};
 use harness::lab::watch::SavedState;
 use harness::lab::{Exercise, Grader, Lab, Mode};
 use harness::manifest::catalogue::Catalogue;
@@ -103,11 +103,14 @@ pub fn solution(catalogue: &Catalogue, lab: &Lab, exercise: &str) -> anyhow::Res
         }
         let _ = saved.save(&lab.root);
     }
-    let reference = reference_dockerfile(lab, catalogue, e);
+    let references: Vec<String> = solution_files(lab, catalogue, e)
+        .iter()
+        .map(|(_, theirs)| theirs.display().to_string())
+        .collect();
     println!(
         "{} passes. The kit's solution is {}; beside yours:\n",
         e.label(),
-        reference.display()
+        references.join(" and ")
     );
     let diff = diff_with_reference(lab, catalogue, e)?;
     if diff.is_empty() {

@@ -23,7 +23,7 @@ use crate::render::format::human_size;
 
 pub use checks::Check;
 pub use exercises::{Exercise, Lab, LabError, MANIFEST_PATH};
-pub use files::{FileAction, init, reset};
+pub use files::{FileAction, Reset, init, reset};
 pub use grade::{Grader, PROBE_SOURCE, TRANSCRIPT, TRANSCRIPT_PATH};
 pub use report::{Sheet, score_line};
 

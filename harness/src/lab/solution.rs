@@ -69,29 +69,53 @@ pub fn instructions_only(text: &str) -> String {
     out
 }
 
-/// The learner's file of `exercise` beside its reference, as [`diff`] shows them, comment
-/// lines left out ([`instructions_only`]); an error names the file that cannot be read.
+/// The learner's files of `exercise`, each with the kit's reference for it, relative to the
+/// root: the Dockerfile and its reference, then, for an exercise with a build context of its
+/// own, that context's `.dockerignore` and the kit's (which is what such an exercise is about).
+pub fn solution_files(
+    lab: &Lab,
+    catalogue: &Catalogue,
+    exercise: &Exercise,
+) -> Vec<(PathBuf, PathBuf)> {
+    let mut files = vec![(
+        exercise.dockerfile.clone(),
+        reference_dockerfile(lab, catalogue, exercise),
+    )];
+    if let Some(context) = &exercise.context
+        && let Some(name) = context.file_name()
+    {
+        files.push((
+            context.join(".dockerignore"),
+            Path::new(SOLUTIONS_DIR).join(name).join(".dockerignore"),
+        ));
+    }
+    files
+}
+
+/// The learner's files of `exercise` beside their references ([`solution_files`]), as [`diff`]
+/// shows them, comment lines left out ([`instructions_only`]); an error names the file that
+/// cannot be read.
 pub fn diff_with_reference(
     lab: &Lab,
     catalogue: &Catalogue,
     exercise: &Exercise,
 ) -> Result<String, LabError> {
-    let reference = reference_dockerfile(lab, catalogue, exercise);
     let read = |p: &Path| {
         std::fs::read_to_string(lab.root.join(p)).map_err(|source| LabError::Read {
             path: p.to_path_buf(),
             source,
         })
     };
-    Ok(diff(
-        &instructions_only(&read(&exercise.dockerfile)?),
-        &format!(
-            "{} (yours, comments left out)",
-            exercise.dockerfile.display()
-        ),
-        &instructions_only(&read(&reference)?),
-        &format!("{} (the kit's)", reference.display()),
-    ))
+    let mut out = String::new();
+    for (mine, theirs) in solution_files(lab, catalogue, exercise) {
+        out.push_str(&diff(
+            &instructions_only(&read(&mine)?),
+            &format!("{} (yours, comments left out)", mine.display()),
+            &instructions_only(&read(&theirs)?),
+            &format!("{} (the kit's)", theirs.display()),
+        ));
+    }
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -133,5 +157,36 @@ mod tests {
                 e.label()
             );
         }
+    }
+
+    /// The solution of an exercise with a context of its own shows the `.dockerignore` the
+    /// exercise is about, beside the kit's, after the Dockerfile.
+    #[test]
+    fn the_solution_of_a_context_exercise_shows_its_dockerignore() {
+        let catalogue = Catalogue::load().unwrap();
+        let real = Lab::load(&catalogue.root, &catalogue).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let text = std::fs::read_to_string(&real.path).unwrap();
+        let lab = Lab::parse(&text, dir.path(), &dir.path().join("m.toml"), &catalogue).unwrap();
+        let e = lab.exercises.iter().find(|e| e.context.is_some()).unwrap();
+        let files = solution_files(&lab, &catalogue, e);
+        assert_eq!(files.len(), 2, "{files:?}");
+        for (mine, theirs) in &files {
+            for p in [mine, theirs] {
+                std::fs::create_dir_all(lab.root.join(p).parent().unwrap()).unwrap();
+            }
+            std::fs::copy(catalogue.root.join(theirs), lab.root.join(theirs)).unwrap();
+        }
+        std::fs::copy(real.skeleton(e), lab.root.join(&files[0].0)).unwrap();
+        std::fs::write(lab.root.join(&files[1].0), "# mine\ntarget/\n").unwrap();
+        let d = diff_with_reference(&lab, &catalogue, e).unwrap();
+        let ignore = files[1].0.display().to_string();
+        assert!(
+            d.contains(&format!("--- {ignore} (yours, comments left out)\n")),
+            "{d}"
+        );
+        assert!(d.contains("/07-context/.dockerignore (the kit's)\n"), "{d}");
+        assert!(d.contains("+**/target/\n") && d.contains("+.git\n"), "{d}");
+        assert!(!d.contains("# mine"), "{d}");
     }
 }

@@ -22,12 +22,12 @@ pub struct Output {
 
 impl Output {
     /// Standard output as text (lossy), for messages and assertions.
-    pub fn stdout_text(&self) -> String {
+    pub(crate) fn stdout_text(&self) -> String {
         String::from_utf8_lossy(&self.stdout).into_owned()
     }
 
     /// Standard error as text (lossy).
-    pub fn stderr_text(&self) -> String {
+    pub(crate) fn stderr_text(&self) -> String {
         String::from_utf8_lossy(&self.stderr).into_owned()
     }
 }
@@ -131,7 +131,7 @@ pub enum HostError {
 /// Builds the calculator's release binary in the workspace's own target directory (cargo's
 /// messages go to stderr, as a build the user started would) and returns its path: the host
 /// figures of `harness bench` are taken with it.
-pub fn build_release_calculator(root: &Path) -> Result<PathBuf, HostError> {
+pub(crate) fn build_release_calculator(root: &Path) -> Result<PathBuf, HostError> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let out = Command::new(cargo)
         .current_dir(root)

@@ -6,7 +6,7 @@ use crate::render::progress::started_step;
 
 /// What the cache watcher concluded from the rebuild's events.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CacheDecision {
+pub(crate) enum CacheDecision {
     /// A RUN step that calls cargo was answered from the cache.
     CargoCached,
     /// The first step that ran again, before any cached cargo step.
@@ -24,13 +24,13 @@ pub enum CacheDecision {
 /// `---> Using cache` (the step was cached) or something else (it ran). FROM steps never say
 /// "Using cache" and do not count.
 #[derive(Debug, Default)]
-pub struct CacheWatcher {
+pub(crate) struct CacheWatcher {
     pending: Option<(usize, usize, String)>,
 }
 
 impl CacheWatcher {
     /// Feeds one build event; returns the decision once it is known.
-    pub fn event(&mut self, event: BuildEvent) -> Option<CacheDecision> {
+    pub(crate) fn event(&mut self, event: BuildEvent) -> Option<CacheDecision> {
         if let Some((step, total, instruction)) = started_step(&event) {
             let previous = self.pending.replace((step, total, instruction.to_string()));
             return previous.and_then(Self::ran);

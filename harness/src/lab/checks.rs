@@ -150,13 +150,13 @@ pub(crate) const BUILDS: &str = "builds";
 /// The check that goes with an exercise's own `context` folder.
 pub(crate) const CONTEXT: &str = "context";
 
-/// One check of [`CHECKS`], as the manifest names it. Checks order as the table does.
+/// One check of the table `CHECKS`, as the manifest names it. Checks order as the table does.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Check(usize);
 
 impl Check {
     /// The check the manifest calls `name`, if there is one.
-    pub fn named(name: &str) -> Option<Check> {
+    pub(crate) fn named(name: &str) -> Option<Check> {
         CHECKS.iter().position(|c| c.name == name).map(Check)
     }
 
@@ -170,12 +170,12 @@ impl Check {
     }
 
     /// Whether the check needs the built image (and so an earlier `builds`).
-    pub fn needs_image(self) -> bool {
+    pub(crate) fn needs_image(self) -> bool {
         self.def().needs_image
     }
 
     /// What to do when the check fails, when the manifest has no hint of its own for it.
-    pub fn default_advice(self) -> &'static str {
+    pub(crate) fn default_advice(self) -> &'static str {
         self.def().advice
     }
 }

@@ -11,7 +11,7 @@ use crate::lab::solution;
 use crate::manifest::catalogue::Catalogue;
 
 /// Where the manifest lives, relative to the workspace root.
-pub const MANIFEST_PATH: &str = "docker/lab/exercises.toml";
+pub(crate) const MANIFEST_PATH: &str = "docker/lab/exercises.toml";
 
 /// One exercise of the manifest.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -20,11 +20,11 @@ pub struct Exercise {
     /// Its number; exercises are done in this order.
     pub number: u32,
     /// Short kebab-case name, shown next to the number.
-    pub name: String,
+    pub(crate) name: String,
     /// The Dockerfile the learner edits, relative to the workspace root.
     pub dockerfile: PathBuf,
     /// The catalogue variant whose Dockerfile solves the exercise.
-    pub solution: String,
+    pub(crate) solution: String,
     /// The chapter of the walkthrough that explains it.
     pub chapter: String,
     /// What the exercise asks, in one or two sentences.
@@ -34,18 +34,18 @@ pub struct Exercise {
     /// An upper size bound in decimal MB instead of the solution's (a looser one for an
     /// exercise that is not about size yet).
     #[serde(default)]
-    pub max_size_mb: Option<f64>,
+    pub(crate) max_size_mb: Option<f64>,
     /// A build context of the exercise's own: a directory (relative to the root) whose
     /// `.dockerignore` filters the workspace in place of the root's, for the `context`
     /// check and the build. The legacy builder reads only the context root's ignore file.
     #[serde(default)]
-    pub context: Option<PathBuf>,
+    pub(crate) context: Option<PathBuf>,
     /// The `context` check's upper bound on the files sent, in decimal MB.
     #[serde(default)]
-    pub max_context_mb: Option<f64>,
+    pub(crate) max_context_mb: Option<f64>,
     /// Advice per check in this exercise's terms, shown after what was measured.
     #[serde(default)]
-    pub hints: BTreeMap<Check, String>,
+    pub(crate) hints: BTreeMap<Check, String>,
 }
 
 impl Exercise {
@@ -121,7 +121,7 @@ struct RawLab {
 #[derive(Debug, Clone)]
 pub struct Lab {
     /// The folder of the committed skeletons, relative to the root.
-    pub skeletons: PathBuf,
+    pub(crate) skeletons: PathBuf,
     /// Image repository the learner's exercises are tagged into: `<repository>:<NN-name>`.
     pub repository: String,
     /// The exercises, in order.
@@ -129,7 +129,7 @@ pub struct Lab {
     /// The workspace root.
     pub root: PathBuf,
     /// The manifest file, for messages.
-    pub path: PathBuf,
+    pub(crate) path: PathBuf,
 }
 
 impl Lab {
@@ -266,7 +266,7 @@ impl Lab {
 
     /// The committed skeleton of the `.dockerignore` of `exercise`'s own context, if it has
     /// one: `<skeletons>/<context folder name>/.dockerignore`.
-    pub fn context_skeleton(&self, exercise: &Exercise) -> Option<PathBuf> {
+    pub(crate) fn context_skeleton(&self, exercise: &Exercise) -> Option<PathBuf> {
         let name = exercise.context.as_ref()?.file_name()?;
         Some(
             self.root
@@ -279,7 +279,7 @@ impl Lab {
     /// The `.dockerignore` that filters `exercise`'s own context, if it has one: the
     /// learner's in the context folder, or the reference solution's under
     /// `docker/lab/solutions/<context folder name>/`.
-    pub fn context_ignore(&self, exercise: &Exercise, reference: bool) -> Option<PathBuf> {
+    pub(crate) fn context_ignore(&self, exercise: &Exercise, reference: bool) -> Option<PathBuf> {
         let context = exercise.context.as_ref()?;
         Some(if reference {
             self.root
@@ -323,7 +323,7 @@ impl Lab {
     }
 
     /// The image a learner's exercise is built into.
-    pub fn image(&self, exercise: &Exercise) -> String {
+    pub(crate) fn image(&self, exercise: &Exercise) -> String {
         format!(
             "{}:{:02}-{}",
             self.repository, exercise.number, exercise.name

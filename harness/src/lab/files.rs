@@ -25,7 +25,7 @@ pub enum FileAction {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Reset<'a> {
     /// The exercise.
-    pub exercise: &'a Exercise,
+    pub(crate) exercise: &'a Exercise,
     /// The learner's file, relative to the root.
     pub file: PathBuf,
     /// What was done with it.
@@ -192,7 +192,8 @@ mod tests {
     fn a_reset_of_an_exercise_with_its_own_context_puts_its_dockerignore_back() {
         let c = catalogue();
         let dir = tempfile::tempdir().unwrap();
-        let manifest = std::fs::read_to_string(c.root.join(crate::lab::MANIFEST_PATH)).unwrap();
+        let manifest =
+            std::fs::read_to_string(c.root.join(crate::lab::exercises::MANIFEST_PATH)).unwrap();
         let lab = Lab::parse(&manifest, dir.path(), &dir.path().join("m.toml"), &c).unwrap();
         let e = lab.exercises.iter().find(|e| e.context.is_some()).unwrap();
         let real = Lab::load(&c.root, &c).unwrap();

@@ -31,7 +31,7 @@ pub const TRANSCRIPT_PATH: &str = "harness/lab/transcript.calc";
 pub const TRANSCRIPT: &str = include_str!("../../lab/transcript.calc");
 
 /// The source file the `dependency-cache` check changes by one line, in memory only.
-pub const PROBE_SOURCE: &str = "calculator/src/main.rs";
+pub(crate) const PROBE_SOURCE: &str = "calculator/src/main.rs";
 
 /// Why the facts of a built image could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -86,14 +86,14 @@ pub(crate) struct Measured {
 /// What the grader needs besides the engine.
 pub struct Grader<'a> {
     /// The engine.
-    pub docker: &'a Docker,
+    pub(crate) docker: &'a Docker,
     /// The variant catalogue (reference solutions, bounds).
-    pub catalogue: &'a Catalogue,
+    pub(crate) catalogue: &'a Catalogue,
     /// The manifest.
-    pub lab: &'a Lab,
+    pub(crate) lab: &'a Lab,
     /// Where the host calculator is built for the transcript check (its own target
     /// directory, so an outer `cargo test` holding the lock on the main one does not block).
-    pub host_target_dir: PathBuf,
+    pub(crate) host_target_dir: PathBuf,
     /// The time limit of each build; `None` reads `CALC_KIT_BUILD_TIMEOUT`.
     pub build_timeout: Option<std::time::Duration>,
     host: Option<Result<PathBuf, Arc<HostError>>>,

@@ -7,14 +7,14 @@
 //! checks against its reference solution from the catalogue, which is how CI proves that the
 //! reference Dockerfiles pass every exercise.
 
-pub mod cache;
-pub mod checks;
-pub mod exercises;
-pub mod files;
-pub mod grade;
-pub mod report;
+pub(crate) mod cache;
+pub(crate) mod checks;
+pub(crate) mod exercises;
+pub(crate) mod files;
+pub(crate) mod grade;
+pub(crate) mod report;
 pub mod solution;
-pub mod verdicts;
+pub(crate) mod verdicts;
 pub mod watch;
 
 use std::path::PathBuf;
@@ -22,9 +22,9 @@ use std::path::PathBuf;
 use crate::render::format::human_size;
 
 pub use checks::Check;
-pub use exercises::{Exercise, Lab, LabError, MANIFEST_PATH};
+pub use exercises::{Exercise, Lab, LabError};
 pub use files::{FileAction, Reset, init, reset};
-pub use grade::{Grader, PROBE_SOURCE, TRANSCRIPT, TRANSCRIPT_PATH};
+pub use grade::{Grader, TRANSCRIPT, TRANSCRIPT_PATH};
 pub use report::{Sheet, score_line};
 
 /// Whose Dockerfiles are graded.
@@ -60,15 +60,15 @@ impl Failure {
 #[derive(Debug, Clone)]
 pub struct Outcome {
     /// The exercise.
-    pub exercise: Exercise,
+    pub(crate) exercise: Exercise,
     /// The Dockerfile graded (learner's or reference), relative to the root.
-    pub dockerfile: PathBuf,
+    pub(crate) dockerfile: PathBuf,
     /// Checks passed, in order, up to the first failure.
-    pub passed: Vec<Check>,
+    pub(crate) passed: Vec<Check>,
     /// The first failure, if any (later checks were not run).
     pub failure: Option<Failure>,
     /// The image size, when it was measured.
-    pub size: Option<u64>,
+    pub(crate) size: Option<u64>,
 }
 
 impl Outcome {

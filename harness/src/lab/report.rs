@@ -6,7 +6,7 @@ use crate::lab::{Failure, Outcome};
 
 /// Whose Dockerfiles a sheet grades, as its heading says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Graded {
+pub(crate) enum Graded {
     /// The learner's, in docker/lab/.
     Learner,
     /// The reference solutions, because the lab is not started.
@@ -19,9 +19,9 @@ pub enum Graded {
 #[derive(Debug, Clone, Copy)]
 pub struct Sheet<'a> {
     /// Whose Dockerfiles were graded.
-    pub graded: Graded,
+    pub(crate) graded: Graded,
     /// One outcome per exercise, in order.
-    pub outcomes: &'a [Outcome],
+    pub(crate) outcomes: &'a [Outcome],
 }
 
 impl<'a> Sheet<'a> {
@@ -37,14 +37,14 @@ impl<'a> Sheet<'a> {
     }
 
     /// The first exercise that failed, with its failure: the one the hint is for.
-    pub fn first_failure(&self) -> Option<(&'a Outcome, &'a Failure)> {
+    pub(crate) fn first_failure(&self) -> Option<(&'a Outcome, &'a Failure)> {
         self.outcomes
             .iter()
             .find_map(|o| o.failure.as_ref().map(|f| (o, f)))
     }
 
     /// The score line: `lab: 2/6 exercises pass`.
-    pub fn score(&self) -> String {
+    pub(crate) fn score(&self) -> String {
         score_line(self.outcomes)
     }
 }

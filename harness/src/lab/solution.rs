@@ -2,7 +2,7 @@
 //!
 //! An exercise whose catalogue variant would give the next exercise away (the debian-slim
 //! variant answers exercise 02 as well as 01) has a solution of its own under
-//! [`SOLUTIONS_DIR`], named like the learner's file; the others are solved by their
+//! `docker/lab/solutions`, named like the learner's file; the others are solved by their
 //! catalogue variant's Dockerfile.
 
 use std::path::{Path, PathBuf};
@@ -11,17 +11,17 @@ use crate::lab::{Exercise, Lab, LabError};
 use crate::manifest::catalogue::Catalogue;
 
 /// Where exercises' own reference solutions live, relative to the workspace root.
-pub const SOLUTIONS_DIR: &str = "docker/lab/solutions";
+pub(crate) const SOLUTIONS_DIR: &str = "docker/lab/solutions";
 
-/// The exercise's own solution under [`SOLUTIONS_DIR`] (relative to the root), if it has
+/// The exercise's own solution under `docker/lab/solutions` (relative to the root), if it has
 /// one: named like the learner's file.
-pub fn own_solution(lab: &Lab, exercise: &Exercise) -> Option<PathBuf> {
+pub(crate) fn own_solution(lab: &Lab, exercise: &Exercise) -> Option<PathBuf> {
     let own = Path::new(SOLUTIONS_DIR).join(exercise.dockerfile.file_name()?);
     lab.root.join(&own).is_file().then_some(own)
 }
 
 /// The image an exercise's own solution is built into: `<repository>:solution-NN-name`.
-pub fn own_solution_image(lab: &Lab, exercise: &Exercise) -> String {
+pub(crate) fn own_solution_image(lab: &Lab, exercise: &Exercise) -> String {
     format!(
         "{}:solution-{:02}-{}",
         lab.repository, exercise.number, exercise.name
@@ -29,8 +29,12 @@ pub fn own_solution_image(lab: &Lab, exercise: &Exercise) -> String {
 }
 
 /// The reference solution's Dockerfile, relative to the root: the exercise's own under
-/// [`SOLUTIONS_DIR`] when there is one, else its catalogue variant's.
-pub fn reference_dockerfile(lab: &Lab, catalogue: &Catalogue, exercise: &Exercise) -> PathBuf {
+/// `docker/lab/solutions` when there is one, else its catalogue variant's.
+pub(crate) fn reference_dockerfile(
+    lab: &Lab,
+    catalogue: &Catalogue,
+    exercise: &Exercise,
+) -> PathBuf {
     if let Some(own) = own_solution(lab, exercise) {
         return own;
     }
@@ -41,7 +45,7 @@ pub fn reference_dockerfile(lab: &Lab, catalogue: &Catalogue, exercise: &Exercis
 }
 
 /// A unified diff from the learner's file to the reference (`mine` and `theirs` name them).
-pub fn diff(mine: &str, mine_name: &str, theirs: &str, theirs_name: &str) -> String {
+pub(crate) fn diff(mine: &str, mine_name: &str, theirs: &str, theirs_name: &str) -> String {
     similar::TextDiff::from_lines(mine, theirs)
         .unified_diff()
         .context_radius(2)
@@ -51,7 +55,7 @@ pub fn diff(mine: &str, mine_name: &str, theirs: &str, theirs_name: &str) -> Str
 
 /// A Dockerfile without its comment lines and with runs of blank lines made one: what
 /// builds, so a diff shows the instructions that differ rather than two sets of comments.
-pub fn instructions_only(text: &str) -> String {
+pub(crate) fn instructions_only(text: &str) -> String {
     let mut out = String::new();
     let mut blank = true;
     for line in text.lines() {
@@ -92,8 +96,8 @@ pub fn solution_files(
     files
 }
 
-/// The learner's files of `exercise` beside their references ([`solution_files`]), as [`diff`]
-/// shows them, comment lines left out ([`instructions_only`]); an error names the file that
+/// The learner's files of `exercise` beside their references ([`solution_files`]), as a unified
+/// diff shows them, comment lines left out; an error names the file that
 /// cannot be read.
 pub fn diff_with_reference(
     lab: &Lab,

@@ -19,10 +19,10 @@ pub(crate) fn fail(verdict: impl Into<String>) -> CheckResult {
     Err((verdict.into(), None))
 }
 /// The stage the `debug-target` check builds.
-pub const DEBUG_STAGE: &str = "debug";
+pub(crate) const DEBUG_STAGE: &str = "debug";
 
 /// The `debug-target` verdict for what `busybox sh -c 'echo ok'` did in the image `debug`.
-pub fn debug_shell_verdict(
+pub(crate) fn debug_shell_verdict(
     debug: &str,
     out: Result<crate::docker::run::Output, crate::docker::run::RunError>,
 ) -> CheckResult {
@@ -61,7 +61,7 @@ pub(crate) fn never_in_context(rel: &str) -> bool {
 /// The `context` verdict for the workspace at `root` filtered by the ignore file `file`: no
 /// `target/` or `.git` entry, and at most `max_mb` decimal MB of files. A failure names the
 /// largest top-level entries sent.
-pub fn context_verdict(root: &Path, file: &Path, max_mb: f64) -> CheckResult {
+pub(crate) fn context_verdict(root: &Path, file: &Path, max_mb: f64) -> CheckResult {
     let shown = file
         .strip_prefix(root)
         .unwrap_or(file)
@@ -199,7 +199,7 @@ pub(crate) fn lint_check(path: &Path) -> CheckResult {
 }
 
 /// The size check's verdict: "your final image is 1.21 GB; the bound is 1.5 MB".
-pub fn size_verdict(size: u64, min_mb: f64, max_mb: f64) -> CheckResult {
+pub(crate) fn size_verdict(size: u64, min_mb: f64, max_mb: f64) -> CheckResult {
     let mb = crate::render::format::megabytes(size);
     if mb > max_mb {
         fail(format!(
@@ -220,7 +220,7 @@ pub fn size_verdict(size: u64, min_mb: f64, max_mb: f64) -> CheckResult {
 }
 
 /// The non-root check's verdict, naming the USER lines (or their absence).
-pub fn user_verdict(user: &str, d: &Dockerfile) -> CheckResult {
+pub(crate) fn user_verdict(user: &str, d: &Dockerfile) -> CheckResult {
     let name = user.split(':').next().unwrap_or_default();
     if !(name.is_empty() || name == "root" || name == "0") {
         return Ok(());
@@ -243,7 +243,7 @@ pub fn user_verdict(user: &str, d: &Dockerfile) -> CheckResult {
 }
 
 /// The answers check's verdict from the output of `docker run IMAGE 6 '*' 7`.
-pub fn answer_verdict(out: &crate::docker::run::Output) -> CheckResult {
+pub(crate) fn answer_verdict(out: &crate::docker::run::Output) -> CheckResult {
     if out.exit_code == 0 && out.stdout == b"42\n" {
         return Ok(());
     }
@@ -270,7 +270,7 @@ pub fn answer_verdict(out: &crate::docker::run::Output) -> CheckResult {
 
 /// The transcript check's verdict: where the container's output first differs from the
 /// host's.
-pub fn transcript_verdict(
+pub(crate) fn transcript_verdict(
     host: &crate::host::Output,
     container: &crate::docker::run::Output,
 ) -> CheckResult {
@@ -309,7 +309,7 @@ pub fn transcript_verdict(
 
 /// The `no-shell` check on an image's final filesystem: one definition of "has a shell" for
 /// the lab, the tables and the container tests ([`Filesystem::has_shell`]).
-pub fn no_shell_verdict(fs: &Filesystem) -> CheckResult {
+pub(crate) fn no_shell_verdict(fs: &Filesystem) -> CheckResult {
     if fs.has_shell() {
         fail("your image has /bin/sh: anyone who gets into the container has a shell")
     } else {

@@ -54,7 +54,7 @@ impl SavedState {
 
 /// The last verdict of one exercise in this session.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Verdict {
+pub(crate) enum Verdict {
     /// Not graded in this session (passed earlier, if the saved state says so).
     NotGraded {
         /// Whether the saved state remembers a pass.
@@ -78,7 +78,7 @@ pub enum Verdict {
 
 impl Verdict {
     /// Whether the exercise counts as done.
-    pub fn passed(&self) -> bool {
+    pub(crate) fn passed(&self) -> bool {
         matches!(
             self,
             Verdict::NotGraded {
@@ -90,7 +90,7 @@ impl Verdict {
 
 /// What the lower half of the screen shows.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Panel {
+pub(crate) enum Panel {
     /// The current exercise's verdict and what was measured.
     Verdict,
     /// The hint for the current exercise's failure (`h`).
@@ -157,17 +157,17 @@ pub enum Action {
 
 /// One exercise as the watch mode shows it.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Entry {
+pub(crate) struct Entry {
     /// `01 multi-stage`.
-    pub label: String,
+    pub(crate) label: String,
     /// Its number.
-    pub number: u32,
+    pub(crate) number: u32,
     /// The learner's Dockerfile, relative to the root.
-    pub dockerfile: PathBuf,
+    pub(crate) dockerfile: PathBuf,
     /// What it asks.
-    pub asks: String,
+    pub(crate) asks: String,
     /// The chapter that explains it.
-    pub chapter: String,
+    pub(crate) chapter: String,
 }
 
 impl From<&Exercise> for Entry {
@@ -186,15 +186,15 @@ impl From<&Exercise> for Entry {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Watch {
     /// The exercises, in order.
-    pub entries: Vec<Entry>,
+    pub(crate) entries: Vec<Entry>,
     /// Each exercise's verdict, same order.
-    pub verdicts: Vec<Verdict>,
+    pub(crate) verdicts: Vec<Verdict>,
     /// The exercise shown and graded on a save.
-    pub current: usize,
+    pub(crate) current: usize,
     /// The lower half of the screen.
-    pub panel: Panel,
+    pub(crate) panel: Panel,
     /// The exercise being graded, if any.
-    pub grading: Option<usize>,
+    pub(crate) grading: Option<usize>,
     /// A line about the session itself (state file trouble, all done).
     pub note: Option<String>,
 }
@@ -251,7 +251,7 @@ impl Watch {
     }
 
     /// How many exercises count as passed.
-    pub fn passed_count(&self) -> usize {
+    pub(crate) fn passed_count(&self) -> usize {
         self.verdicts.iter().filter(|v| v.passed()).count()
     }
 

@@ -16,15 +16,15 @@ use indicatif::{ProgressBar, ProgressStyle};
 use crate::lab::report::{Graded, Sheet};
 
 /// Set to `1` to see every build step of every exercise while grading.
-pub const VERBOSE_VAR: &str = "CALC_KIT_VERBOSE";
+pub(crate) const VERBOSE_VAR: &str = "CALC_KIT_VERBOSE";
 
 /// Whether [`VERBOSE_VAR`] asks for every build step.
-pub fn verbose_requested() -> bool {
+pub(crate) fn verbose_requested() -> bool {
     std::env::var(VERBOSE_VAR).is_ok_and(|v| v == "1" || v.eq_ignore_ascii_case("true"))
 }
 
 /// Where the view's lines go: the caller writes them (to stderr, as a rule).
-pub type LineWriter = Box<dyn FnMut(&str) + Send>;
+pub(crate) type LineWriter = Box<dyn FnMut(&str) + Send>;
 
 /// The progress of one grading run, drawn on stderr.
 pub struct GradingView {
@@ -39,7 +39,7 @@ pub struct GradingView {
 
 impl GradingView {
     /// A view for stderr as it is (a terminal or not) grading `total` exercises; verbose
-    /// when [`VERBOSE_VAR`] says so. `out` writes each line the view has to say.
+    /// when `CALC_KIT_VERBOSE=1`. `out` writes each line the view has to say.
     pub fn new(total: usize, out: impl FnMut(&str) + Send + 'static) -> GradingView {
         GradingView {
             out: Box::new(out),

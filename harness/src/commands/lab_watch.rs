@@ -111,9 +111,16 @@ async fn watch(catalogue: &Catalogue, lab: &Lab) -> anyhow::Result<()> {
     })
     .context("cannot watch files for changes")?;
     let folder = lab.root.join("docker/lab");
-    watcher
-        .watch(&folder, notify::RecursiveMode::NonRecursive)
-        .with_context(|| format!("cannot watch {}", folder.display()))?;
+    // The exercises' Dockerfiles, and the folders of the exercises' own build contexts,
+    // whose `.dockerignore` is the learner's file too.
+    let contexts = lab.exercises.iter().filter_map(|e| e.context.as_ref());
+    for dir in std::iter::once(folder.clone()).chain(contexts.map(|c| lab.root.join(c))) {
+        if dir == folder || dir.is_dir() {
+            watcher
+                .watch(&dir, notify::RecursiveMode::NonRecursive)
+                .with_context(|| format!("cannot watch {}", dir.display()))?;
+        }
+    }
 
     let (key_tx, mut keys) = tokio::sync::mpsc::unbounded_channel::<char>();
     let _keys = if tty {

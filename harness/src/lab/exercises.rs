@@ -39,7 +39,7 @@ pub struct Exercise {
     /// `.dockerignore` filters the workspace in place of the root's, for the `context`
     /// check and the build. The legacy builder reads only the context root's ignore file.
     #[serde(default)]
-    pub(crate) context: Option<PathBuf>,
+    pub context: Option<PathBuf>,
     /// The `context` check's upper bound on the files sent, in decimal MB.
     #[serde(default)]
     pub(crate) max_context_mb: Option<f64>,

@@ -164,6 +164,9 @@ pub(crate) struct Entry {
     pub(crate) number: u32,
     /// The learner's Dockerfile, relative to the root.
     pub(crate) dockerfile: PathBuf,
+    /// The `.dockerignore` of its own build context, if it has one: a save of it is a save
+    /// of the exercise too.
+    pub(crate) ignore: Option<PathBuf>,
     /// What it asks.
     pub(crate) asks: String,
     /// The chapter that explains it.
@@ -176,6 +179,7 @@ impl From<&Exercise> for Entry {
             label: e.label(),
             number: e.number,
             dockerfile: e.dockerfile.clone(),
+            ignore: e.context.as_ref().map(|c| c.join(".dockerignore")),
             asks: e.asks.clone(),
             chapter: e.chapter.clone(),
         }
@@ -312,10 +316,11 @@ impl Watch {
             }
             Input::Key(_) => vec![],
             Input::Saved(path) => {
+                let is = |file: &Path| path.ends_with(file) || file.ends_with(&path);
                 let Some(index) = self
                     .entries
                     .iter()
-                    .position(|e| path.ends_with(&e.dockerfile) || e.dockerfile.ends_with(&path))
+                    .position(|e| is(&e.dockerfile) || e.ignore.as_deref().is_some_and(is))
                 else {
                     return vec![];
                 };
@@ -488,5 +493,26 @@ mod tests {
         let (state, note) = SavedState::load(dir.path());
         assert_eq!(state, SavedState::default());
         assert!(note.unwrap().contains("starting from the first exercise"));
+    }
+
+    #[test]
+    fn a_save_of_an_exercises_own_dockerignore_regrades_it() {
+        let lab = lab();
+        let index = lab
+            .exercises
+            .iter()
+            .position(|e| e.context.is_some())
+            .unwrap();
+        let ignore = lab.context_ignore(&lab.exercises[index], false).unwrap();
+        let mut w = Watch::new(
+            &lab,
+            &SavedState {
+                current: lab.exercises[index].number,
+                passed: Default::default(),
+            },
+        );
+        assert_eq!(w.start(), vec![Action::Grade(index)]);
+        w.handle(graded(index, false));
+        assert_eq!(w.handle(Input::Saved(ignore)), vec![Action::Grade(index)]);
     }
 }

@@ -6,29 +6,20 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// What the host calculator printed and returned: the same fields as a container's output,
-/// so the two can be compared field by field.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Output {
-    /// Its standard output, byte for byte.
-    pub stdout: Vec<u8>,
-    /// Its standard error, byte for byte.
-    pub stderr: Vec<u8>,
-    /// Its exit status (-1 when a signal ended it).
-    pub exit_code: i64,
+/// One run of the host calculator: the process's own output (status, stdout, stderr) and how
+/// long it took, for comparison with a container's.
+#[derive(Debug, Clone)]
+pub struct HostRun {
+    /// What the process printed, and how it exited.
+    pub output: std::process::Output,
     /// From start to exit.
     pub elapsed: Duration,
 }
 
-impl Output {
-    /// Standard output as text (lossy), for messages and assertions.
-    pub(crate) fn stdout_text(&self) -> String {
-        String::from_utf8_lossy(&self.stdout).into_owned()
-    }
-
-    /// Standard error as text (lossy).
-    pub(crate) fn stderr_text(&self) -> String {
-        String::from_utf8_lossy(&self.stderr).into_owned()
+impl HostRun {
+    /// The exit status as the engine reports a container's: -1 when a signal ended it.
+    pub fn exit_code(&self) -> i64 {
+        self.output.status.code().map_or(-1, i64::from)
     }
 }
 
@@ -60,7 +51,7 @@ pub fn build_calculator(root: &Path, target_dir: &Path) -> Result<PathBuf, HostE
 /// Runs `program` with `args`, feeds it `stdin` and closes it, and collects what it printed.
 /// The input is written from a thread of its own, so a large transcript cannot deadlock
 /// against a full output pipe.
-pub fn run_calculator(program: &Path, args: &[String], stdin: &[u8]) -> Result<Output, HostError> {
+pub fn run_calculator(program: &Path, args: &[String], stdin: &[u8]) -> Result<HostRun, HostError> {
     let started = Instant::now();
     let mut child = Command::new(program)
         .args(args)
@@ -82,10 +73,8 @@ pub fn run_calculator(program: &Path, args: &[String], stdin: &[u8]) -> Result<O
         source,
     })?;
     let _ = writer.join();
-    Ok(Output {
-        stdout: out.stdout,
-        stderr: out.stderr,
-        exit_code: out.status.code().unwrap_or(-1) as i64,
+    Ok(HostRun {
+        output: out,
         elapsed: started.elapsed(),
     })
 }

@@ -193,11 +193,11 @@ fn target_dir() -> PathBuf {
 
 fn host_run(args: &[String], stdin: Option<&[u8]>) -> Result<harness::docker::run::Output, Failed> {
     harness::host::run_calculator(&host_calculator()?, args, stdin.unwrap_or_default())
-        .map(|o| harness::docker::run::Output {
-            stdout: o.stdout,
-            stderr: o.stderr,
-            exit_code: o.exit_code,
-            elapsed: o.elapsed,
+        .map(|run| harness::docker::run::Output {
+            exit_code: run.exit_code(),
+            stdout: run.output.stdout,
+            stderr: run.output.stderr,
+            elapsed: run.elapsed,
         })
         .map_err(|e| Failed(e.to_string()))
 }

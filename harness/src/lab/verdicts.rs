@@ -271,9 +271,10 @@ pub(crate) fn answer_verdict(out: &crate::docker::run::Output) -> CheckResult {
 /// The transcript check's verdict: where the container's output first differs from the
 /// host's.
 pub(crate) fn transcript_verdict(
-    host: &crate::host::Output,
+    host: &crate::host::HostRun,
     container: &crate::docker::run::Output,
 ) -> CheckResult {
+    let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
     let first_difference = |a: &str, b: &str| {
         let (a, b): (Vec<&str>, Vec<&str>) = (a.lines().collect(), b.lines().collect());
         (0..a.len().max(b.len()))
@@ -287,8 +288,8 @@ pub(crate) fn transcript_verdict(
             })
     };
     for (stream, h, c) in [
-        ("stdout", host.stdout_text(), container.stdout_text()),
-        ("stderr", host.stderr_text(), container.stderr_text()),
+        ("stdout", text(&host.output.stdout), container.stdout_text()),
+        ("stderr", text(&host.output.stderr), container.stderr_text()),
     ] {
         if let Some((line, a, b)) = first_difference(&h, &c) {
             return fail(format!(
@@ -298,10 +299,11 @@ pub(crate) fn transcript_verdict(
             ));
         }
     }
-    if host.exit_code != container.exit_code {
+    if host.exit_code() != container.exit_code {
         return fail(format!(
             "with {TRANSCRIPT_PATH} piped in, the container exited {} and the host {}",
-            container.exit_code, host.exit_code
+            container.exit_code,
+            host.exit_code()
         ));
     }
     Ok(())

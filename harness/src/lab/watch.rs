@@ -5,6 +5,9 @@
 //!
 //! Progress is kept in [`STATE_PATH`] (ignored by git), so the next start resumes at the
 //! exercise the last one stopped at.
+//!
+//! One job, over 500 lines only because the state machine's tests (about 135 lines) sit
+//! beside it: the states, inputs and actions are one transition table and read best together.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};

@@ -217,6 +217,7 @@ mod tests {
     use crate::dockerfile::Dockerfile;
     use crate::image::archive::facts_from_saved_image;
     use crate::lab::fixtures::{GOOD, catalogue, check, parse};
+    use crate::lab::verdicts::Miss;
 
     /// One layer's member: a file with its bytes, or a symbolic link to a target.
     enum Member<'a> {
@@ -332,13 +333,13 @@ mod tests {
             ],
             r#"{"config":{"Entrypoint":["/usr/local/bin/calculator"]}}"#,
         );
-        let (verdict, _) = run("static", &s, &b).0.unwrap_err();
+        let Miss { verdict, .. } = run("static", &s, &b).0.unwrap_err();
         assert!(verdict.contains("is dynamically linked"), "{verdict}");
-        let (verdict, _) = run("no-shell", &s, &b).0.unwrap_err();
+        let Miss { verdict, .. } = run("no-shell", &s, &b).0.unwrap_err();
         assert!(verdict.contains("has /bin/sh"), "{verdict}");
-        let (verdict, _) = run("non-root", &s, &b).0.unwrap_err();
+        let Miss { verdict, .. } = run("non-root", &s, &b).0.unwrap_err();
         assert!(verdict.contains("no USER line"), "{verdict}");
-        let (verdict, advice) = run("size", &s, &b).0.unwrap_err();
+        let Miss { verdict, advice } = run("size", &s, &b).0.unwrap_err();
         assert!(verdict.contains("at least 0.5 MB"), "{verdict}");
         assert!(advice.unwrap().contains("really in it"));
     }
@@ -353,13 +354,13 @@ mod tests {
             ],
             r#"{"config":{"Entrypoint":["/c"]}}"#,
         );
-        let (verdict, _) = run("static", &s, &link).0.unwrap_err();
+        let Miss { verdict, .. } = run("static", &s, &link).0.unwrap_err();
         assert!(verdict.contains("/c is a symbolic link"), "{verdict}");
         let missing = built(&[], r#"{"config":{"Entrypoint":["/calculator"]}}"#);
-        let (verdict, _) = run("static", &s, &missing).0.unwrap_err();
+        let Miss { verdict, .. } = run("static", &s, &missing).0.unwrap_err();
         assert!(verdict.contains("is not in the image"), "{verdict}");
         let relative = built(&[], r#"{"config":{"Entrypoint":["calculator"]}}"#);
-        let (verdict, advice) = run("static", &s, &relative).0.unwrap_err();
+        let Miss { verdict, advice } = run("static", &s, &relative).0.unwrap_err();
         assert!(verdict.contains("absolute path"), "{verdict}");
         assert!(
             advice

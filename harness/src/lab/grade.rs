@@ -15,8 +15,8 @@ use crate::image::inspect::{ImageFacts, InspectError, inspect_image};
 use crate::lab::cache::{CacheDecision, CacheWatcher};
 use crate::lab::checks::Kind;
 use crate::lab::verdicts::{
-    CheckResult, DEBUG_STAGE, answer_verdict, context_verdict, debug_shell_verdict, fail, shorten,
-    transcript_verdict,
+    CheckResult, DEBUG_STAGE, Miss, answer_verdict, context_verdict, debug_shell_verdict, fail,
+    shorten, transcript_verdict,
 };
 use crate::lab::{Exercise, Failure, Lab, Mode, Outcome, solution};
 use crate::manifest::catalogue::{Catalogue, Variant, target_dir};
@@ -223,7 +223,7 @@ impl<'a> Grader<'a> {
             outcome.size = measured.size;
             match result {
                 Ok(()) => outcome.passed.push(check),
-                Err((verdict, advice)) => {
+                Err(Miss { verdict, advice }) => {
                     outcome.failure = Some(Failure {
                         check,
                         verdict,
@@ -304,16 +304,16 @@ impl<'a> Grader<'a> {
             Err(e) => {
                 let last: Vec<&str> = e.tail.lines().rev().take(6).collect();
                 let tail: Vec<&str> = last.into_iter().rev().collect();
-                Err((
+                Err(Miss::advise(
                     format!(
                         "the image does not build: {}",
                         e.error.lines().next().unwrap_or_default()
                     ),
-                    Some(format!(
+                    format!(
                         "{}\n  last lines of the build log:\n    {}",
                         e.cause.advice(),
                         tail.join("\n    ")
-                    )),
+                    ),
                 ))
             }
         }
@@ -321,16 +321,12 @@ impl<'a> Grader<'a> {
 
     /// The context tar of an exercise with a context of its own: the workspace filtered by
     /// `ignore`, which is also sent as the context's `.dockerignore`.
-    async fn own_context(
-        &self,
-        dockerfile: &Path,
-        ignore: &Path,
-    ) -> Result<Vec<u8>, (String, Option<String>)> {
+    async fn own_context(&self, dockerfile: &Path, ignore: &Path) -> Result<Vec<u8>, Miss> {
         let text = std::fs::read(ignore)
-            .map_err(|e| (format!("cannot read {}: {e}", ignore.display()), None))?;
+            .map_err(|e| Miss::new(format!("cannot read {}: {e}", ignore.display())))?;
         let parsed =
             crate::docker::context::DockerIgnore::parse(&String::from_utf8_lossy(&text), ignore)
-                .map_err(|e| (e.to_string(), None))?;
+                .map_err(|e| Miss::new(e.to_string()))?;
         let root = self.lab.root.clone();
         let file = dockerfile.to_path_buf();
         let context = tokio::task::spawn_blocking(move || {
@@ -343,7 +339,7 @@ impl<'a> Grader<'a> {
         })
         .await
         .expect("context task does not panic")
-        .map_err(|e| (e.to_string(), None))?;
+        .map_err(|e| Miss::new(e.to_string()))?;
         Ok(context.tar)
     }
 
@@ -352,7 +348,7 @@ impl<'a> Grader<'a> {
     pub(crate) async fn debug_target(&self, s: &Subject, progress: Progress<'_>) -> CheckResult {
         let debug = format!("{}-debug", s.image);
         progress(format!("    building --target {DEBUG_STAGE} into {debug}"));
-        if let Err((verdict, advice)) = self
+        if let Err(Miss { verdict, advice }) = self
             .build(s, &debug, Some(DEBUG_STAGE), &mut *progress)
             .await
         {
@@ -361,7 +357,7 @@ impl<'a> Grader<'a> {
                 &format!("`docker build --target {DEBUG_STAGE}` does not build"),
                 1,
             );
-            return Err((verdict, advice));
+            return Err(Miss { verdict, advice });
         }
         let out = Run::new(&debug)
             .entrypoint("busybox")
@@ -385,15 +381,15 @@ impl<'a> Grader<'a> {
     pub(crate) async fn transcript(&mut self, s: &Subject) -> CheckResult {
         let host = self
             .host_calculator()
-            .map_err(|e| (e.to_string(), Some("fix the host build first".to_string())))?;
+            .map_err(|e| Miss::advise(e.to_string(), "fix the host build first"))?;
         let text = TRANSCRIPT.as_bytes();
         let expected =
-            crate::host::run_calculator(&host, &[], text).map_err(|e| (e.to_string(), None))?;
+            crate::host::run_calculator(&host, &[], text).map_err(|e| Miss::new(e.to_string()))?;
         let got = Run::new(&s.image)
             .stdin(text)
             .output()
             .await
-            .map_err(|e| (format!("the container did not run: {e}"), None))?;
+            .map_err(|e| Miss::new(format!("the container did not run: {e}")))?;
         transcript_verdict(&expected, &got)
     }
 
@@ -407,7 +403,7 @@ impl<'a> Grader<'a> {
         let root = self.lab.root.clone();
         let source = root.join(PROBE_SOURCE);
         let mut changed = std::fs::read(&source)
-            .map_err(|e| (format!("cannot read {PROBE_SOURCE}: {e}"), None))?;
+            .map_err(|e| Miss::new(format!("cannot read {PROBE_SOURCE}: {e}")))?;
         // A new line every time, so the change is never itself in the cache.
         let nonce = SystemTime::now()
             .duration_since(UNIX_EPOCH)
@@ -424,7 +420,7 @@ impl<'a> Grader<'a> {
         })
         .await
         .expect("context task does not panic")
-        .map_err(|e| (e.to_string(), None))?;
+        .map_err(|e| Miss::new(e.to_string()))?;
         progress(format!(
             "    rebuilding with one line added to {PROBE_SOURCE} (in memory only)"
         ));
@@ -458,9 +454,9 @@ impl<'a> Grader<'a> {
             decision = rx => decision.ok(),
             result = build => match result {
                 Ok(_) => None,
-                Err(e) => return Err((
+                Err(e) => return Err(Miss::advise(
                     format!("the rebuild failed: {}", e.error.lines().next().unwrap_or_default()),
-                    Some(e.cause.advice().to_string()),
+                    e.cause.advice(),
                 )),
             },
         };
@@ -487,6 +483,6 @@ pub(crate) async fn answers(s: &Subject) -> CheckResult {
         .args(["6", "*", "7"])
         .output()
         .await
-        .map_err(|e| (format!("the container did not run: {e}"), None))?;
+        .map_err(|e| Miss::new(format!("the container did not run: {e}")))?;
     answer_verdict(&out)
 }

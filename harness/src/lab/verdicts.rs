@@ -16,11 +16,39 @@ use crate::lab::grade::TRANSCRIPT_PATH;
 use crate::manifest::catalogue::Variant;
 use crate::render::format::human_size;
 
-/// Intermediate result of one check.
-pub(crate) type CheckResult = Result<(), (String, Option<String>)>;
+/// A failed check as the learner reads it: what was measured, in their terms, and advice
+/// of its own when the check knows better than its default (or the manifest's hint).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Miss {
+    /// What was measured: one line.
+    pub(crate) verdict: String,
+    /// Advice for this failure in particular; `None` gives the exercise's advice.
+    pub(crate) advice: Option<String>,
+}
+
+impl Miss {
+    /// A failure with the exercise's advice.
+    pub(crate) fn new(verdict: impl Into<String>) -> Miss {
+        Miss {
+            verdict: verdict.into(),
+            advice: None,
+        }
+    }
+
+    /// A failure with advice of its own.
+    pub(crate) fn advise(verdict: impl Into<String>, advice: impl Into<String>) -> Miss {
+        Miss {
+            verdict: verdict.into(),
+            advice: Some(advice.into()),
+        }
+    }
+}
+
+/// What one check concluded.
+pub(crate) type CheckResult = Result<(), Miss>;
 
 pub(crate) fn fail(verdict: impl Into<String>) -> CheckResult {
-    Err((verdict.into(), None))
+    Err(Miss::new(verdict))
 }
 /// The stage the `debug-target` check builds.
 pub(crate) const DEBUG_STAGE: &str = "debug";
@@ -74,17 +102,17 @@ pub(crate) fn context_verdict(root: &Path, file: &Path, max_mb: f64) -> CheckRes
     let text = match std::fs::read_to_string(file) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Err((
+            return Err(Miss::advise(
                 format!("{shown} does not exist"),
-                Some("run `just lab` to create it from its skeleton".into()),
+                "run `just lab` to create it from its skeleton",
             ));
         }
         Err(e) => return fail(format!("cannot read {shown}: {e}")),
     };
     let ignore = crate::docker::context::DockerIgnore::parse(&text, Path::new(&shown))
-        .map_err(|e| (e.to_string(), None))?;
-    let files =
-        crate::docker::context::context_files(root, &ignore).map_err(|e| (e.to_string(), None))?;
+        .map_err(|e| Miss::new(e.to_string()))?;
+    let files = crate::docker::context::context_files(root, &ignore)
+        .map_err(|e| Miss::new(e.to_string()))?;
     let mut total = 0u64;
     let mut by_top: BTreeMap<String, u64> = BTreeMap::new();
     for rel in &files {
@@ -186,10 +214,10 @@ pub(crate) fn final_base(d: &Dockerfile, solution: &Variant) -> CheckResult {
 
 pub(crate) fn lint_check(path: &Path) -> CheckResult {
     let findings = lint_file(path, LintOptions { allow_root: false })
-        .map_err(|e| (format!("cannot read {}: {e}", path.display()), None))?;
+        .map_err(|e| Miss::new(format!("cannot read {}: {e}", path.display())))?;
     match findings.first() {
         None => Ok(()),
-        Some(f) => Err((
+        Some(f) => Err(Miss::advise(
             format!(
                 "{} lint finding(s), the first at line {}: {} {}",
                 findings.len(),
@@ -197,7 +225,7 @@ pub(crate) fn lint_check(path: &Path) -> CheckResult {
                 f.rule.id,
                 f.rule.name
             ),
-            Some(format!("{} (why: {})", f.message, f.rule.why)),
+            format!("{} (why: {})", f.message, f.rule.why),
         )),
     }
 }
@@ -211,12 +239,12 @@ pub(crate) fn size_verdict(size: u64, min_mb: f64, max_mb: f64) -> CheckResult {
             human_size(size)
         ))
     } else if mb < min_mb {
-        Err((
+        Err(Miss::advise(
             format!(
                 "your final image is {}; it should be at least {min_mb} MB",
                 human_size(size)
             ),
-            Some("is the calculator really in it? `docker run` it and see".into()),
+            "is the calculator really in it? `docker run` it and see",
         ))
     } else {
         Ok(())
@@ -264,9 +292,9 @@ pub(crate) fn answer_verdict(out: &crate::docker::run::Output) -> CheckResult {
         out.exit_code
     );
     if stderr.contains("no such file or directory") {
-        return Err((
+        return Err(Miss::advise(
             verdict,
-            Some("\"no such file or directory\" for a program that is there means its loader is missing: a dynamically linked binary on an image without glibc. Build it static, or ship it on an image that has glibc".into()),
+            "\"no such file or directory\" for a program that is there means its loader is missing: a dynamically linked binary on an image without glibc. Build it static, or ship it on an image that has glibc",
         ));
     }
     fail(verdict)
@@ -329,11 +357,11 @@ pub(crate) fn static_verdict(
     program: Option<&(bool, Vec<u8>)>,
 ) -> CheckResult {
     let Some(path) = entrypoint.first().filter(|p| p.starts_with('/')) else {
-        return Err((
+        return Err(Miss::advise(
             format!(
                 "the ENTRYPOINT {entrypoint:?} does not name the calculator by its absolute path"
             ),
-            Some("write ENTRYPOINT [\"/path/to/calculator\"]".into()),
+            "write ENTRYPOINT [\"/path/to/calculator\"]",
         ));
     };
     match program {
@@ -372,16 +400,17 @@ mod tests {
             debug_shell_verdict("i-debug", Ok(output(0, "ok\n"))),
             Ok(())
         );
-        let (verdict, _) = debug_shell_verdict("i-debug", Ok(output(0, "ko\n"))).unwrap_err();
+        let Miss { verdict, .. } =
+            debug_shell_verdict("i-debug", Ok(output(0, "ko\n"))).unwrap_err();
         assert!(verdict.contains("exited 0 and printed \"ko\""), "{verdict}");
-        let (verdict, _) = debug_shell_verdict("i-debug", Ok(output(127, ""))).unwrap_err();
+        let Miss { verdict, .. } = debug_shell_verdict("i-debug", Ok(output(127, ""))).unwrap_err();
         assert!(verdict.contains("exited 127"), "{verdict}");
         let missing = RunError::Engine {
             action: "start",
             image: "i-debug".into(),
             reason: "exec: \"busybox\": executable file not found in $PATH".into(),
         };
-        let (verdict, _) = debug_shell_verdict("i-debug", Err(missing)).unwrap_err();
+        let Miss { verdict, .. } = debug_shell_verdict("i-debug", Err(missing)).unwrap_err();
         assert!(verdict.contains("finds no busybox"), "{verdict}");
     }
 
@@ -403,18 +432,18 @@ mod tests {
         write("ctx/.dockerignore", 0);
 
         // Nothing left out: the nested target/ is named.
-        let (verdict, _) = context_verdict(root, &ignore, 1.0).unwrap_err();
+        let Miss { verdict, .. } = context_verdict(root, &ignore, 1.0).unwrap_err();
         assert!(verdict.contains("calculator/target"), "{verdict}");
         assert!(verdict.contains("largest: calculator 3.00 MB"), "{verdict}");
 
         // A root-only pattern misses the nested build output.
         std::fs::write(&ignore, "target/\n.git\n").unwrap();
-        let (verdict, _) = context_verdict(root, &ignore, 1.0).unwrap_err();
+        let Miss { verdict, .. } = context_verdict(root, &ignore, 1.0).unwrap_err();
         assert!(verdict.contains("calculator/target"), "{verdict}");
 
         // No target/ or .git, but the docs are above the bound.
         std::fs::write(&ignore, "**/target/\n.git\n").unwrap();
-        let (verdict, _) = context_verdict(root, &ignore, 1.0).unwrap_err();
+        let Miss { verdict, .. } = context_verdict(root, &ignore, 1.0).unwrap_err();
         assert!(verdict.contains("above the bound of 1.00 MB"), "{verdict}");
         assert!(verdict.contains("docs 2.00 MB"), "{verdict}");
 
@@ -423,7 +452,7 @@ mod tests {
 
         // A missing file sends the learner to `just lab`.
         std::fs::remove_file(&ignore).unwrap();
-        let (verdict, advice) = context_verdict(root, &ignore, 1.0).unwrap_err();
+        let Miss { verdict, advice } = context_verdict(root, &ignore, 1.0).unwrap_err();
         assert!(verdict.contains("does not exist"), "{verdict}");
         assert!(advice.unwrap().contains("just lab"));
     }
@@ -446,7 +475,7 @@ mod tests {
 
     #[test]
     fn size_hints_say_what_was_measured_and_the_bound() {
-        let (verdict, advice) = size_verdict(1_210_000_000, 0.5, 1.5).unwrap_err();
+        let Miss { verdict, advice } = size_verdict(1_210_000_000, 0.5, 1.5).unwrap_err();
         assert_eq!(verdict, "your final image is 1.21 GB; the bound is 1.5 MB");
         assert!(advice.is_none());
         let failure = Failure {
@@ -462,7 +491,7 @@ mod tests {
         assert!(
             size_verdict(100_000, 0.5, 1.5)
                 .unwrap_err()
-                .0
+                .verdict
                 .contains("at least 0.5 MB")
         );
     }
@@ -470,13 +499,18 @@ mod tests {
     #[test]
     fn user_hints_name_the_line() {
         let d = Dockerfile::parse("FROM scratch\nUSER root\n");
-        let (v, _) = user_verdict("root", &d).unwrap_err();
+        let Miss { verdict: v, .. } = user_verdict("root", &d).unwrap_err();
         assert_eq!(
             v,
             "your image runs as root: the last USER (line 2) is `root`"
         );
         let d = Dockerfile::parse("FROM debian:trixie-slim\n");
-        assert!(user_verdict("", &d).unwrap_err().0.contains("no USER line"));
+        assert!(
+            user_verdict("", &d)
+                .unwrap_err()
+                .verdict
+                .contains("no USER line")
+        );
         assert!(user_verdict("0:0", &d).is_err());
         assert!(user_verdict("65532:65532", &d).is_ok());
     }
@@ -487,7 +521,7 @@ mod tests {
         assert!(
             multi_stage(&one)
                 .unwrap_err()
-                .0
+                .verdict
                 .contains("one stage (one FROM, line 1)")
         );
         let two = Dockerfile::parse(
@@ -499,7 +533,7 @@ mod tests {
         assert!(final_base(&two, slim).is_ok());
         let scratch = catalogue.get("scratch").unwrap();
         assert_eq!(
-            final_base(&two, scratch).unwrap_err().0,
+            final_base(&two, scratch).unwrap_err().verdict,
             "your last FROM (line 2) is `debian:trixie-slim`; this exercise ships on `scratch`"
         );
         assert_eq!(
@@ -520,7 +554,7 @@ mod tests {
             exit_code: 1,
             elapsed: std::time::Duration::ZERO,
         };
-        let (verdict, advice) = answer_verdict(&out).unwrap_err();
+        let Miss { verdict, advice } = answer_verdict(&out).unwrap_err();
         assert!(verdict.contains("exited 1"), "{verdict}");
         assert!(advice.unwrap().contains("loader is missing"));
     }

@@ -1,9 +1,9 @@
 //! What each check concludes from what was measured: pure functions of a Dockerfile, a
 //! program's output, an image's filesystem or a context's files, one line for the learner.
 //!
-//! One job, over 500 lines only because each verdict's tests sit beside it (about 180 lines):
+//! One job, over 500 lines only because each verdict's tests sit beside it (about 190 lines):
 //! the wording a learner reads is what they pin down, and splitting the verdicts by check
-//! would scatter twelve small functions that share `fail` and `shorten`.
+//! would scatter a dozen small functions that share `Miss`, `fail` and `shorten`.
 
 use std::collections::BTreeMap;
 use std::path::Path;

@@ -4,13 +4,28 @@
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-use crate::docker::run::Output;
+/// One run of the host calculator: the process's own output (status, stdout, stderr) and how
+/// long it took, for comparison with a container's.
+#[derive(Debug, Clone)]
+pub struct HostRun {
+    /// What the process printed, and how it exited.
+    pub output: std::process::Output,
+    /// From start to exit.
+    pub elapsed: Duration,
+}
+
+impl HostRun {
+    /// The exit status as the engine reports a container's: -1 when a signal ended it.
+    pub fn exit_code(&self) -> i64 {
+        self.output.status.code().map_or(-1, i64::from)
+    }
+}
 
 /// Builds the host calculator (debug) under `target_dir` and returns its path. A target
 /// directory of its own keeps this build from waiting on the outer `cargo test`'s lock.
-pub fn build_calculator(root: &Path, target_dir: &Path) -> Result<PathBuf, String> {
+pub fn build_calculator(root: &Path, target_dir: &Path) -> Result<PathBuf, HostError> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let out = Command::new(cargo)
         .args([
@@ -23,12 +38,12 @@ pub fn build_calculator(root: &Path, target_dir: &Path) -> Result<PathBuf, Strin
         .env("CARGO_TARGET_DIR", target_dir)
         .current_dir(root)
         .output()
-        .map_err(|e| format!("cannot run cargo to build the host calculator: {e}"))?;
+        .map_err(HostError::Cargo)?;
     if !out.status.success() {
-        return Err(format!(
-            "building the host calculator failed:\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        ));
+        return Err(HostError::Build {
+            target_dir: target_dir.to_path_buf(),
+            messages: String::from_utf8_lossy(&out.stderr).into_owned(),
+        });
     }
     Ok(target_dir.join("debug").join("calculator"))
 }
@@ -36,7 +51,7 @@ pub fn build_calculator(root: &Path, target_dir: &Path) -> Result<PathBuf, Strin
 /// Runs `program` with `args`, feeds it `stdin` and closes it, and collects what it printed.
 /// The input is written from a thread of its own, so a large transcript cannot deadlock
 /// against a full output pipe.
-pub fn run_calculator(program: &Path, args: &[String], stdin: &[u8]) -> Result<Output, String> {
+pub fn run_calculator(program: &Path, args: &[String], stdin: &[u8]) -> Result<HostRun, HostError> {
     let started = Instant::now();
     let mut child = Command::new(program)
         .args(args)
@@ -44,28 +59,56 @@ pub fn run_calculator(program: &Path, args: &[String], stdin: &[u8]) -> Result<O
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .map_err(|e| format!("cannot run the host calculator: {e}"))?;
+        .map_err(|source| HostError::Run {
+            program: program.to_path_buf(),
+            source,
+        })?;
     let mut input = child.stdin.take().expect("stdin is piped");
     let bytes = stdin.to_vec();
     let writer = std::thread::spawn(move || {
         let _ = input.write_all(&bytes);
     });
-    let out = child.wait_with_output().map_err(|e| e.to_string())?;
+    let out = child.wait_with_output().map_err(|source| HostError::Wait {
+        program: program.to_path_buf(),
+        source,
+    })?;
     let _ = writer.join();
-    Ok(Output {
-        stdout: out.stdout,
-        stderr: out.stderr,
-        exit_code: out.status.code().unwrap_or(-1) as i64,
+    Ok(HostRun {
+        output: out,
         elapsed: started.elapsed(),
     })
 }
 
-/// Building the host calculator's release binary failed.
+/// Building or running the host calculator failed.
 #[derive(Debug, thiserror::Error)]
 pub enum HostError {
     /// cargo could not be started.
     #[error("cannot run cargo to build the host calculator: {0}")]
     Cargo(#[source] std::io::Error),
+    /// The debug build under a target directory of its own failed; cargo's messages follow.
+    #[error("building the host calculator failed:\n{messages}")]
+    Build {
+        /// The target directory it was built in.
+        target_dir: PathBuf,
+        /// What cargo printed on stderr.
+        messages: String,
+    },
+    /// The built calculator could not be started.
+    #[error("cannot run the host calculator: {source}")]
+    Run {
+        /// The program.
+        program: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// Its output could not be collected.
+    #[error("{source}")]
+    Wait {
+        /// The program.
+        program: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
     /// cargo ran and failed (its messages went to stderr).
     #[error("cargo build --release -p calculator failed")]
     Failed,
@@ -77,7 +120,7 @@ pub enum HostError {
 /// Builds the calculator's release binary in the workspace's own target directory (cargo's
 /// messages go to stderr, as a build the user started would) and returns its path: the host
 /// figures of `harness bench` are taken with it.
-pub fn build_release_calculator(root: &Path) -> Result<PathBuf, HostError> {
+pub(crate) fn build_release_calculator(root: &Path) -> Result<PathBuf, HostError> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let out = Command::new(cargo)
         .current_dir(root)

@@ -181,6 +181,7 @@ fn host_calculator() -> Result<PathBuf, Failed> {
     static HOST: OnceLock<Result<PathBuf, String>> = OnceLock::new();
     HOST.get_or_init(|| {
         harness::host::build_calculator(&CATALOGUE.root, &target_dir().join("host-calculator"))
+            .map_err(|e| e.to_string())
     })
     .clone()
     .map_err(Failed)
@@ -192,7 +193,13 @@ fn target_dir() -> PathBuf {
 
 fn host_run(args: &[String], stdin: Option<&[u8]>) -> Result<harness::docker::run::Output, Failed> {
     harness::host::run_calculator(&host_calculator()?, args, stdin.unwrap_or_default())
-        .map_err(Failed)
+        .map(|run| harness::docker::run::Output {
+            exit_code: run.exit_code(),
+            stdout: run.output.stdout,
+            stderr: run.output.stderr,
+            elapsed: run.elapsed,
+        })
+        .map_err(|e| Failed(e.to_string()))
 }
 
 fn transcript_path() -> PathBuf {

@@ -17,9 +17,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use harness::docker::engine;
-use harness::lab::{Grader, Lab, Mode, report, report_markdown, score_line};
+use harness::lab::{Grader, Lab, Mode, Sheet, score_line};
 use harness::manifest::catalogue::Catalogue;
-use harness::render::grading::GradingView;
+use harness::render::grading::{GradingView, sheet_markdown, sheet_text};
 
 /// <target>/host-calculator, shared with the container tests: the host calculator is built
 /// once for both.
@@ -69,7 +69,11 @@ fn lab() {
     let mut grader = Grader::new(&engine.docker, &catalogue, &lab, host_dir);
     let reference = grader.grades_references(Mode::Auto);
     let exercises: Vec<_> = lab.exercises.iter().collect();
-    let mut view = GradingView::new(exercises.len());
+    // Straight to stderr, not through `eprintln!`: the test harness captures the macro's
+    // output and would show the progress only after a failure.
+    let mut view = GradingView::new(exercises.len(), |line| {
+        let _ = writeln!(std::io::stderr(), "{line}");
+    });
     let outcomes = runtime.block_on(async {
         let mut progress = |line: String| view.line(&line);
         let outcomes = grader.grade(&exercises, Mode::Auto, &mut progress).await;
@@ -77,16 +81,15 @@ fn lab() {
         outcomes
     });
     view.finish();
-    let text = report(&outcomes, reference, lab.started());
+    let sheet = Sheet::new(&outcomes, reference, lab.started());
+    let text = sheet_text(&sheet);
     let _ = writeln!(stderr, "\n{text}");
     if let Some(summary) = std::env::var_os("GITHUB_STEP_SUMMARY") {
         let written = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
             .open(summary)
-            .and_then(|mut f| {
-                f.write_all(report_markdown(&outcomes, reference, lab.started()).as_bytes())
-            });
+            .and_then(|mut f| f.write_all(sheet_markdown(&sheet).as_bytes()));
         if let Err(e) = written {
             let _ = writeln!(stderr, "cannot write the step summary: {e}");
         }
@@ -97,4 +100,19 @@ fn lab() {
             score_line(&outcomes)
         ));
     }
+}
+
+/// The transcript the grader pipes in is the file the library owns, and the container tests'
+/// fixture is that same file (a link to it), not a copy that could drift.
+#[test]
+fn the_transcript_is_one_file() {
+    let catalogue = Catalogue::load().unwrap_or_else(|e| fail(&format!("error: {e}")));
+    let owned = catalogue.root.join(harness::lab::TRANSCRIPT_PATH);
+    let text = std::fs::read_to_string(&owned).expect("the lab's transcript");
+    assert_eq!(text, harness::lab::TRANSCRIPT);
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/transcript.calc");
+    assert_eq!(
+        std::fs::canonicalize(&fixture).expect("the container tests' fixture"),
+        std::fs::canonicalize(&owned).unwrap()
+    );
 }

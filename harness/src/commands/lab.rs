@@ -1,7 +1,7 @@
 //! `harness lab init|grade|reset` (and, in their own files, `watch`, `list`, `hint`,
 //! `solution`): what `just lab` and a learner run.
 
-use harness::lab::{FileAction, Grader, Lab, Mode, Outcome, init, report, reset, score_line};
+use harness::lab::{FileAction, Grader, Lab, Mode, Outcome, Sheet, init, reset, score_line};
 use harness::manifest::catalogue::Catalogue;
 
 use crate::cli::LabCommand;
@@ -32,9 +32,10 @@ pub fn run(action: LabCommand) -> anyhow::Result<()> {
             exercises,
             discard_my_work,
         } => {
-            let selected = lab.select(&exercises).map_err(anyhow::Error::msg)?;
+            let selected = lab.select(&exercises)?;
             let mut kept = 0;
-            for (e, action) in reset(&lab, &selected, discard_my_work)? {
+            for harness::lab::Reset { file, action, .. } in reset(&lab, &selected, discard_my_work)?
+            {
                 let backup;
                 let what = match action {
                     FileAction::Created => "created from its skeleton",
@@ -51,7 +52,7 @@ pub fn run(action: LabCommand) -> anyhow::Result<()> {
                         "kept: it has your changes"
                     }
                 };
-                println!("  {:<32} {what}", e.dockerfile.display());
+                println!("  {:<32} {what}", file.display());
             }
             if kept > 0 {
                 println!(
@@ -64,31 +65,31 @@ pub fn run(action: LabCommand) -> anyhow::Result<()> {
             exercises,
             reference,
         } => {
-            let selected = lab.select(&exercises).map_err(anyhow::Error::msg)?;
+            let selected = lab.select(&exercises)?;
             let rt = tokio::runtime::Runtime::new()?;
             rt.block_on(async {
                 let engine = harness::docker::engine::connect().await?;
                 eprintln!("{}", engine.describe());
-                let target = harness::manifest::catalogue::target_dir(&lab.root);
-                let mut grader = Grader::new(
-                    &engine.docker,
-                    &catalogue,
-                    &lab,
-                    target.join("host-calculator"),
-                );
+                let mut grader = Grader::for_workspace(&engine.docker, &catalogue, &lab);
                 let mode = if reference {
                     Mode::Reference
                 } else {
                     Mode::Auto
                 };
-                let mut view = harness::render::grading::GradingView::new(selected.len());
+                let mut view = harness::render::grading::GradingView::new(selected.len(), |line| {
+                    eprintln!("{line}")
+                });
                 let mut progress = |line: String| view.line(&line);
                 let outcomes = grader.grade(&selected, mode, &mut progress).await;
                 view.finish();
                 let _ = harness::docker::run::sweep(&engine.docker).await;
                 print!(
                     "\n{}",
-                    report(&outcomes, grader.grades_references(mode), lab.started())
+                    harness::render::grading::sheet_text(&Sheet::new(
+                        &outcomes,
+                        grader.grades_references(mode),
+                        lab.started()
+                    ))
                 );
                 anyhow::ensure!(
                     outcomes.iter().all(Outcome::ok),

@@ -1,15 +1,13 @@
 //! `harness lab list|hint|solution`: what a learner asks about the exercises outside the
 //! watch mode.
 
-use harness::lab::solution::{diff_with_reference, reference_dockerfile};
+use harness::lab::solution::{diff_with_reference, solution_files};
 use harness::lab::watch::SavedState;
 use harness::lab::{Exercise, Grader, Lab, Mode};
 use harness::manifest::catalogue::Catalogue;
 
 fn one<'a>(lab: &'a Lab, exercise: &str) -> anyhow::Result<&'a Exercise> {
-    let selected = lab
-        .select(&[exercise.to_string()])
-        .map_err(anyhow::Error::msg)?;
+    let selected = lab.select(&[exercise.to_string()])?;
     selected
         .into_iter()
         .next()
@@ -79,14 +77,9 @@ pub fn solution(catalogue: &Catalogue, lab: &Lab, exercise: &str) -> anyhow::Res
         let rt = tokio::runtime::Runtime::new()?;
         let outcome = rt.block_on(async {
             let engine = harness::docker::engine::connect().await?;
-            let target = harness::manifest::catalogue::target_dir(&lab.root);
-            let mut grader = Grader::new(
-                &engine.docker,
-                catalogue,
-                lab,
-                target.join("host-calculator"),
-            );
-            let mut view = harness::render::grading::GradingView::new(1);
+            let mut grader = Grader::for_workspace(&engine.docker, catalogue, lab);
+            let mut view =
+                harness::render::grading::GradingView::new(1, |line| eprintln!("{line}"));
             let mut progress = |line: String| view.line(&line);
             let mut outcomes = grader.grade(&[e], Mode::Learner, &mut progress).await;
             view.finish();
@@ -110,13 +103,16 @@ pub fn solution(catalogue: &Catalogue, lab: &Lab, exercise: &str) -> anyhow::Res
         }
         let _ = saved.save(&lab.root);
     }
-    let reference = reference_dockerfile(lab, catalogue, e);
+    let references: Vec<String> = solution_files(lab, catalogue, e)
+        .iter()
+        .map(|(_, theirs)| theirs.display().to_string())
+        .collect();
     println!(
         "{} passes. The kit's solution is {}; beside yours:\n",
         e.label(),
-        reference.display()
+        references.join(" and ")
     );
-    let diff = diff_with_reference(lab, catalogue, e).map_err(anyhow::Error::msg)?;
+    let diff = diff_with_reference(lab, catalogue, e)?;
     if diff.is_empty() {
         println!("(identical)");
     } else {

@@ -94,13 +94,7 @@ async fn watch(catalogue: &Catalogue, lab: &Lab) -> anyhow::Result<()> {
     let (saved, note) = SavedState::load(&lab.root);
     let mut state = Watch::new(lab, &saved);
     state.note = note;
-    let target = harness::manifest::catalogue::target_dir(&lab.root);
-    let mut grader = Grader::new(
-        &engine.docker,
-        catalogue,
-        lab,
-        target.join("host-calculator"),
-    );
+    let mut grader = Grader::for_workspace(&engine.docker, catalogue, lab);
 
     let (save_tx, mut saves) = tokio::sync::mpsc::unbounded_channel::<PathBuf>();
     let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
@@ -117,9 +111,16 @@ async fn watch(catalogue: &Catalogue, lab: &Lab) -> anyhow::Result<()> {
     })
     .context("cannot watch files for changes")?;
     let folder = lab.root.join("docker/lab");
-    watcher
-        .watch(&folder, notify::RecursiveMode::NonRecursive)
-        .with_context(|| format!("cannot watch {}", folder.display()))?;
+    // The exercises' Dockerfiles, and the folders of the exercises' own build contexts,
+    // whose `.dockerignore` is the learner's file too.
+    let contexts = lab.exercises.iter().filter_map(|e| e.context.as_ref());
+    for dir in std::iter::once(folder.clone()).chain(contexts.map(|c| lab.root.join(c))) {
+        if dir == folder || dir.is_dir() {
+            watcher
+                .watch(&dir, notify::RecursiveMode::NonRecursive)
+                .with_context(|| format!("cannot watch {}", dir.display()))?;
+        }
+    }
 
     let (key_tx, mut keys) = tokio::sync::mpsc::unbounded_channel::<char>();
     let _keys = if tty {
@@ -209,7 +210,7 @@ async fn watch(catalogue: &Catalogue, lab: &Lab) -> anyhow::Result<()> {
                 grading = None;
                 let diff = outcome
                     .ok()
-                    .then(|| diff_with_reference(lab, catalogue, &lab.exercises[index]).unwrap_or_else(|e| e))
+                    .then(|| diff_with_reference(lab, catalogue, &lab.exercises[index]).unwrap_or_else(|e| e.to_string()))
                     ;
                 let input = Input::graded(index, &outcome, diff);
                 actions.extend(state.handle(input));

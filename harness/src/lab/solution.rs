@@ -2,26 +2,26 @@
 //!
 //! An exercise whose catalogue variant would give the next exercise away (the debian-slim
 //! variant answers exercise 02 as well as 01) has a solution of its own under
-//! [`SOLUTIONS_DIR`], named like the learner's file; the others are solved by their
+//! `docker/lab/solutions`, named like the learner's file; the others are solved by their
 //! catalogue variant's Dockerfile.
 
 use std::path::{Path, PathBuf};
 
-use crate::lab::{Exercise, Lab};
+use crate::lab::{Exercise, Lab, LabError};
 use crate::manifest::catalogue::Catalogue;
 
 /// Where exercises' own reference solutions live, relative to the workspace root.
-pub const SOLUTIONS_DIR: &str = "docker/lab/solutions";
+pub(crate) const SOLUTIONS_DIR: &str = "docker/lab/solutions";
 
-/// The exercise's own solution under [`SOLUTIONS_DIR`] (relative to the root), if it has
+/// The exercise's own solution under `docker/lab/solutions` (relative to the root), if it has
 /// one: named like the learner's file.
-pub fn own_solution(lab: &Lab, exercise: &Exercise) -> Option<PathBuf> {
+pub(crate) fn own_solution(lab: &Lab, exercise: &Exercise) -> Option<PathBuf> {
     let own = Path::new(SOLUTIONS_DIR).join(exercise.dockerfile.file_name()?);
     lab.root.join(&own).is_file().then_some(own)
 }
 
 /// The image an exercise's own solution is built into: `<repository>:solution-NN-name`.
-pub fn own_solution_image(lab: &Lab, exercise: &Exercise) -> String {
+pub(crate) fn own_solution_image(lab: &Lab, exercise: &Exercise) -> String {
     format!(
         "{}:solution-{:02}-{}",
         lab.repository, exercise.number, exercise.name
@@ -29,8 +29,12 @@ pub fn own_solution_image(lab: &Lab, exercise: &Exercise) -> String {
 }
 
 /// The reference solution's Dockerfile, relative to the root: the exercise's own under
-/// [`SOLUTIONS_DIR`] when there is one, else its catalogue variant's.
-pub fn reference_dockerfile(lab: &Lab, catalogue: &Catalogue, exercise: &Exercise) -> PathBuf {
+/// `docker/lab/solutions` when there is one, else its catalogue variant's.
+pub(crate) fn reference_dockerfile(
+    lab: &Lab,
+    catalogue: &Catalogue,
+    exercise: &Exercise,
+) -> PathBuf {
     if let Some(own) = own_solution(lab, exercise) {
         return own;
     }
@@ -41,7 +45,7 @@ pub fn reference_dockerfile(lab: &Lab, catalogue: &Catalogue, exercise: &Exercis
 }
 
 /// A unified diff from the learner's file to the reference (`mine` and `theirs` name them).
-pub fn diff(mine: &str, mine_name: &str, theirs: &str, theirs_name: &str) -> String {
+pub(crate) fn diff(mine: &str, mine_name: &str, theirs: &str, theirs_name: &str) -> String {
     similar::TextDiff::from_lines(mine, theirs)
         .unified_diff()
         .context_radius(2)
@@ -51,7 +55,7 @@ pub fn diff(mine: &str, mine_name: &str, theirs: &str, theirs_name: &str) -> Str
 
 /// A Dockerfile without its comment lines and with runs of blank lines made one: what
 /// builds, so a diff shows the instructions that differ rather than two sets of comments.
-pub fn instructions_only(text: &str) -> String {
+pub(crate) fn instructions_only(text: &str) -> String {
     let mut out = String::new();
     let mut blank = true;
     for line in text.lines() {
@@ -69,27 +73,53 @@ pub fn instructions_only(text: &str) -> String {
     out
 }
 
-/// The learner's file of `exercise` beside its reference, as [`diff`] shows them, comment
-/// lines left out ([`instructions_only`]); an error names the file that cannot be read.
+/// The learner's files of `exercise`, each with the kit's reference for it, relative to the
+/// root: the Dockerfile and its reference, then, for an exercise with a build context of its
+/// own, that context's `.dockerignore` and the kit's (which is what such an exercise is about).
+pub fn solution_files(
+    lab: &Lab,
+    catalogue: &Catalogue,
+    exercise: &Exercise,
+) -> Vec<(PathBuf, PathBuf)> {
+    let mut files = vec![(
+        exercise.dockerfile.clone(),
+        reference_dockerfile(lab, catalogue, exercise),
+    )];
+    if let Some(context) = &exercise.context
+        && let Some(name) = context.file_name()
+    {
+        files.push((
+            context.join(".dockerignore"),
+            Path::new(SOLUTIONS_DIR).join(name).join(".dockerignore"),
+        ));
+    }
+    files
+}
+
+/// The learner's files of `exercise` beside their references ([`solution_files`]), as a unified
+/// diff shows them, comment lines left out; an error names the file that
+/// cannot be read.
 pub fn diff_with_reference(
     lab: &Lab,
     catalogue: &Catalogue,
     exercise: &Exercise,
-) -> Result<String, String> {
-    let reference = reference_dockerfile(lab, catalogue, exercise);
+) -> Result<String, LabError> {
     let read = |p: &Path| {
-        std::fs::read_to_string(lab.root.join(p))
-            .map_err(|e| format!("cannot read {}: {e}", p.display()))
+        std::fs::read_to_string(lab.root.join(p)).map_err(|source| LabError::Read {
+            path: p.to_path_buf(),
+            source,
+        })
     };
-    Ok(diff(
-        &instructions_only(&read(&exercise.dockerfile)?),
-        &format!(
-            "{} (yours, comments left out)",
-            exercise.dockerfile.display()
-        ),
-        &instructions_only(&read(&reference)?),
-        &format!("{} (the kit's)", reference.display()),
-    ))
+    let mut out = String::new();
+    for (mine, theirs) in solution_files(lab, catalogue, exercise) {
+        out.push_str(&diff(
+            &instructions_only(&read(&mine)?),
+            &format!("{} (yours, comments left out)", mine.display()),
+            &instructions_only(&read(&theirs)?),
+            &format!("{} (the kit's)", theirs.display()),
+        ));
+    }
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -131,5 +161,36 @@ mod tests {
                 e.label()
             );
         }
+    }
+
+    /// The solution of an exercise with a context of its own shows the `.dockerignore` the
+    /// exercise is about, beside the kit's, after the Dockerfile.
+    #[test]
+    fn the_solution_of_a_context_exercise_shows_its_dockerignore() {
+        let catalogue = Catalogue::load().unwrap();
+        let real = Lab::load(&catalogue.root, &catalogue).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let text = std::fs::read_to_string(&real.path).unwrap();
+        let lab = Lab::parse(&text, dir.path(), &dir.path().join("m.toml"), &catalogue).unwrap();
+        let e = lab.exercises.iter().find(|e| e.context.is_some()).unwrap();
+        let files = solution_files(&lab, &catalogue, e);
+        assert_eq!(files.len(), 2, "{files:?}");
+        for (mine, theirs) in &files {
+            for p in [mine, theirs] {
+                std::fs::create_dir_all(lab.root.join(p).parent().unwrap()).unwrap();
+            }
+            std::fs::copy(catalogue.root.join(theirs), lab.root.join(theirs)).unwrap();
+        }
+        std::fs::copy(real.skeleton(e), lab.root.join(&files[0].0)).unwrap();
+        std::fs::write(lab.root.join(&files[1].0), "# mine\ntarget/\n").unwrap();
+        let d = diff_with_reference(&lab, &catalogue, e).unwrap();
+        let ignore = files[1].0.display().to_string();
+        assert!(
+            d.contains(&format!("--- {ignore} (yours, comments left out)\n")),
+            "{d}"
+        );
+        assert!(d.contains("/07-context/.dockerignore (the kit's)\n"), "{d}");
+        assert!(d.contains("+**/target/\n") && d.contains("+.git\n"), "{d}");
+        assert!(!d.contains("# mine"), "{d}");
     }
 }

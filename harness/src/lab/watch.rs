@@ -5,6 +5,9 @@
 //!
 //! Progress is kept in [`STATE_PATH`] (ignored by git), so the next start resumes at the
 //! exercise the last one stopped at.
+//!
+//! One job, over 500 lines only because the state machine's tests (about 135 lines) sit
+//! beside it: the states, inputs and actions are one transition table and read best together.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -54,7 +57,7 @@ impl SavedState {
 
 /// The last verdict of one exercise in this session.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Verdict {
+pub(crate) enum Verdict {
     /// Not graded in this session (passed earlier, if the saved state says so).
     NotGraded {
         /// Whether the saved state remembers a pass.
@@ -78,7 +81,7 @@ pub enum Verdict {
 
 impl Verdict {
     /// Whether the exercise counts as done.
-    pub fn passed(&self) -> bool {
+    pub(crate) fn passed(&self) -> bool {
         matches!(
             self,
             Verdict::NotGraded {
@@ -90,7 +93,7 @@ impl Verdict {
 
 /// What the lower half of the screen shows.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Panel {
+pub(crate) enum Panel {
     /// The current exercise's verdict and what was measured.
     Verdict,
     /// The hint for the current exercise's failure (`h`).
@@ -157,17 +160,20 @@ pub enum Action {
 
 /// One exercise as the watch mode shows it.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Entry {
+pub(crate) struct Entry {
     /// `01 multi-stage`.
-    pub label: String,
+    pub(crate) label: String,
     /// Its number.
-    pub number: u32,
+    pub(crate) number: u32,
     /// The learner's Dockerfile, relative to the root.
-    pub dockerfile: PathBuf,
+    pub(crate) dockerfile: PathBuf,
+    /// The `.dockerignore` of its own build context, if it has one: a save of it is a save
+    /// of the exercise too.
+    pub(crate) ignore: Option<PathBuf>,
     /// What it asks.
-    pub asks: String,
+    pub(crate) asks: String,
     /// The chapter that explains it.
-    pub chapter: String,
+    pub(crate) chapter: String,
 }
 
 impl From<&Exercise> for Entry {
@@ -176,6 +182,7 @@ impl From<&Exercise> for Entry {
             label: e.label(),
             number: e.number,
             dockerfile: e.dockerfile.clone(),
+            ignore: e.context.as_ref().map(|c| c.join(".dockerignore")),
             asks: e.asks.clone(),
             chapter: e.chapter.clone(),
         }
@@ -186,15 +193,15 @@ impl From<&Exercise> for Entry {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Watch {
     /// The exercises, in order.
-    pub entries: Vec<Entry>,
+    pub(crate) entries: Vec<Entry>,
     /// Each exercise's verdict, same order.
-    pub verdicts: Vec<Verdict>,
+    pub(crate) verdicts: Vec<Verdict>,
     /// The exercise shown and graded on a save.
-    pub current: usize,
+    pub(crate) current: usize,
     /// The lower half of the screen.
-    pub panel: Panel,
+    pub(crate) panel: Panel,
     /// The exercise being graded, if any.
-    pub grading: Option<usize>,
+    pub(crate) grading: Option<usize>,
     /// A line about the session itself (state file trouble, all done).
     pub note: Option<String>,
 }
@@ -251,7 +258,7 @@ impl Watch {
     }
 
     /// How many exercises count as passed.
-    pub fn passed_count(&self) -> usize {
+    pub(crate) fn passed_count(&self) -> usize {
         self.verdicts.iter().filter(|v| v.passed()).count()
     }
 
@@ -312,10 +319,11 @@ impl Watch {
             }
             Input::Key(_) => vec![],
             Input::Saved(path) => {
+                let is = |file: &Path| path.ends_with(file) || file.ends_with(&path);
                 let Some(index) = self
                     .entries
                     .iter()
-                    .position(|e| path.ends_with(&e.dockerfile) || e.dockerfile.ends_with(&path))
+                    .position(|e| is(&e.dockerfile) || e.ignore.as_deref().is_some_and(is))
                 else {
                     return vec![];
                 };
@@ -488,5 +496,26 @@ mod tests {
         let (state, note) = SavedState::load(dir.path());
         assert_eq!(state, SavedState::default());
         assert!(note.unwrap().contains("starting from the first exercise"));
+    }
+
+    #[test]
+    fn a_save_of_an_exercises_own_dockerignore_regrades_it() {
+        let lab = lab();
+        let index = lab
+            .exercises
+            .iter()
+            .position(|e| e.context.is_some())
+            .unwrap();
+        let ignore = lab.context_ignore(&lab.exercises[index], false).unwrap();
+        let mut w = Watch::new(
+            &lab,
+            &SavedState {
+                current: lab.exercises[index].number,
+                passed: Default::default(),
+            },
+        );
+        assert_eq!(w.start(), vec![Action::Grade(index)]);
+        w.handle(graded(index, false));
+        assert_eq!(w.handle(Input::Saved(ignore)), vec![Action::Grade(index)]);
     }
 }

@@ -149,19 +149,16 @@ impl ProgressView {
     }
 
     fn build_event(&mut self, event: BuildEvent) {
-        match event {
-            BuildEvent::Step {
-                step,
-                total,
-                instruction,
-            } => {
-                let text = one_line(&format!("[{step}/{total}] {instruction}"));
-                if let Some(bar) = &self.bar {
-                    bar.set_message(text.clone());
-                }
-                self.step = Some(text);
-                self.step_shown = false;
+        if let Some((step, total, instruction)) = started_step(&event) {
+            let text = one_line(&format!("[{step}/{total}] {instruction}"));
+            if let Some(bar) = &self.bar {
+                bar.set_message(text.clone());
             }
+            self.step = Some(text);
+            self.step_shown = false;
+            return;
+        }
+        match event {
             BuildEvent::Output(line) => {
                 if let Some(bar) = &self.bar {
                     // The step, and what it is doing now (`Compiling num-bigint ...`); the
@@ -185,7 +182,7 @@ impl ProgressView {
                 Some(bar) => bar.set_message(one_line(&line)),
                 None => self.say(&format!("  {}", one_line(&line))),
             },
-            BuildEvent::Cached => {}
+            BuildEvent::Step { .. } | BuildEvent::Cached => {}
         }
     }
 
@@ -203,6 +200,20 @@ impl ProgressView {
     fn say(&self, line: &str) {
         let _ = self.out.write_line(line);
         let _ = self.out.flush();
+    }
+}
+
+/// The step a build event starts, as `(step, total, instruction)`; `None` for any other
+/// event. The one reading of a step that this view, the lab's build lines and its cache
+/// watcher share.
+pub(crate) fn started_step(event: &BuildEvent) -> Option<(usize, usize, &str)> {
+    match event {
+        BuildEvent::Step {
+            step,
+            total,
+            instruction,
+        } => Some((*step, *total, instruction)),
+        _ => None,
     }
 }
 

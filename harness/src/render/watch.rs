@@ -30,7 +30,7 @@ fn paint(
 }
 
 /// `[########------------] 2/6 exercises pass`.
-pub fn progress_bar(passed: usize, total: usize, width: usize) -> String {
+pub(crate) fn progress_bar(passed: usize, total: usize, width: usize) -> String {
     let cells = width.clamp(10, 40);
     let filled = (passed * cells).checked_div(total).unwrap_or(0);
     format!(

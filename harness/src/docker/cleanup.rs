@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use bollard::Docker;
 
-use crate::docker::run::remove_container;
+use crate::docker::container::remove_container;
 
 /// Build-step containers running right now in this process (short ids from the build log).
 static LIVE_STEPS: Mutex<BTreeSet<String>> = Mutex::new(BTreeSet::new());
@@ -34,7 +34,7 @@ const CLEANUP_LIMIT: Duration = Duration::from_secs(20);
 
 /// The running step container of one build. Dropped while still set (a build future dropped
 /// mid-step), it stops and removes the container from a helper thread, like
-/// [`crate::docker::run::ContainerGuard`].
+/// [`crate::docker::container::ContainerGuard`].
 #[derive(Debug, Default)]
 pub struct StepContainer {
     id: Option<String>,
@@ -118,7 +118,7 @@ pub fn clean_up_now() -> usize {
         for id in &steps {
             remove_container(&docker, id).await;
         }
-        let swept = crate::docker::run::sweep(&docker).await.unwrap_or(0);
+        let swept = crate::docker::container::sweep(&docker).await.unwrap_or(0);
         count.fetch_add(steps.len() + swept, std::sync::atomic::Ordering::SeqCst);
     });
     removed.load(std::sync::atomic::Ordering::SeqCst)

@@ -15,8 +15,8 @@ use bollard::query_parameters::{
 use futures_util::StreamExt;
 use tokio::io::AsyncWriteExt;
 
+use crate::docker::container::{ContainerGuard, labels};
 use crate::docker::engine::short_reason;
-use crate::docker::run::{ContainerGuard, labels};
 
 /// The measurement failed.
 #[derive(Debug, thiserror::Error)]

@@ -7,8 +7,8 @@ use bollard::Docker;
 use bollard::models::{ContainerCreateBody, HostConfig};
 use bollard::query_parameters::CreateContainerOptions;
 
+use crate::docker::container::{ContainerGuard, labels};
 use crate::docker::engine::short_reason;
-use crate::docker::run::{ContainerGuard, labels};
 
 /// A probe that failed for a reason other than the tool being absent.
 #[derive(Debug, thiserror::Error)]

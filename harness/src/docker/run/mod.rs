@@ -1,0 +1,428 @@
+//! Running the calculator in containers, in every way the kit promises it works: with
+//! arguments, with piped stdin, with a script file, hardened, detached ([`Run`]), waiting on
+//! an open stdin ([`Waiting`]), on a TTY ([`TtySession`]).
+//!
+//! Every container carries [`CONTAINER_LABEL`], is removed when its handle drops (also when a
+//! test panics), and [`sweep`] removes whatever a crash left behind
+//! ([`crate::docker::container`]). testcontainers drives the lifecycle where it has an API;
+//! bollard does the rest (stdin, TTY).
+
+mod tty;
+mod waiting;
+
+use std::time::{Duration, Instant};
+
+use bollard::Docker;
+use bollard::models::{ContainerCreateBody, HostConfig};
+use bollard::query_parameters::CreateContainerOptions;
+use futures_util::StreamExt;
+use testcontainers::core::{WaitFor, wait::ExitWaitStrategy};
+use testcontainers::runners::AsyncRunner;
+use testcontainers::{GenericImage, ImageExt};
+use tokio::io::AsyncWriteExt;
+
+use crate::CONTAINER_LABEL;
+use crate::docker::attach::attach_then_start;
+use crate::docker::container::{ContainerGuard, labels, owner};
+use crate::docker::engine::short_reason;
+use crate::docker::files::upload_files;
+
+pub use crate::docker::container::{list_ours, sweep};
+pub use crate::docker::files::read_image_file;
+pub use tty::TtySession;
+pub use waiting::Waiting;
+
+/// How long a run may take before it is declared hung when `CALC_KIT_RUN_TIMEOUT` is not set
+/// (see [`crate::docker::limits`]).
+pub const DEFAULT_TIMEOUT: Duration = crate::docker::limits::DEFAULT_RUN_TIMEOUT;
+
+/// A container run that went wrong (as opposed to a calculator that answered with an error,
+/// which is a normal [`Output`] with a non-zero exit code).
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// The engine refused or failed an operation.
+    #[error("{action} for {image}: {reason}")]
+    Engine {
+        /// What we were doing.
+        action: &'static str,
+        /// The image.
+        image: String,
+        /// The innermost reason.
+        reason: String,
+    },
+    /// The container did not finish in time.
+    #[error("{image}: no exit within {timeout:?} ({what}); output so far: {seen}")]
+    Timeout {
+        /// The image.
+        image: String,
+        /// The limit.
+        timeout: Duration,
+        /// What we were waiting for.
+        what: String,
+        /// What the container had printed.
+        seen: String,
+    },
+    /// A combination Docker cannot do.
+    #[error("{0}")]
+    Unsupported(String),
+}
+
+/// What a finished container printed and returned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Output {
+    /// Its standard output, byte for byte.
+    pub stdout: Vec<u8>,
+    /// Its standard error, byte for byte.
+    pub stderr: Vec<u8>,
+    /// Its exit status.
+    pub exit_code: i64,
+    /// From create to exit: what a user of `docker run` waits.
+    pub elapsed: Duration,
+}
+
+impl Output {
+    /// Standard output as text (lossy), for messages and assertions.
+    pub fn stdout_text(&self) -> String {
+        String::from_utf8_lossy(&self.stdout).into_owned()
+    }
+
+    /// Standard error as text (lossy).
+    pub fn stderr_text(&self) -> String {
+        String::from_utf8_lossy(&self.stderr).into_owned()
+    }
+}
+
+/// A container to run: the image plus how to feed it. Build with the methods, then
+/// [`Run::output`].
+#[derive(Debug, Clone)]
+pub struct Run {
+    image: String,
+    args: Vec<String>,
+    entrypoint: Option<String>,
+    stdin: Option<Vec<u8>>,
+    files: Vec<(String, Vec<u8>)>,
+    hardened: bool,
+    /// `None`: `CALC_KIT_RUN_TIMEOUT`, else [`DEFAULT_TIMEOUT`].
+    timeout: Option<Duration>,
+}
+
+/// Splits `repo:tag` for testcontainers, which takes them apart.
+pub(crate) fn split_tag(image: &str) -> (String, String) {
+    let r = crate::docker::reference::ImageRef::parse(image);
+    (r.name.to_string(), r.tag_or_latest().to_string())
+}
+
+/// The options `docker run --read-only --cap-drop ALL --security-opt no-new-privileges
+/// --network none` set, applied to a host config.
+pub fn harden(host_config: &mut HostConfig) {
+    host_config.readonly_rootfs = Some(true);
+    host_config.cap_drop = Some(vec!["ALL".to_string()]);
+    host_config.security_opt = Some(vec!["no-new-privileges".to_string()]);
+    host_config.network_mode = Some("none".to_string());
+    host_config.publish_all_ports = Some(false);
+    host_config.port_bindings = None;
+}
+
+impl Run {
+    /// A run of `image` with the image's own entrypoint and no arguments.
+    pub fn new(image: impl Into<String>) -> Run {
+        Run {
+            image: image.into(),
+            args: Vec::new(),
+            entrypoint: None,
+            stdin: None,
+            files: Vec::new(),
+            hardened: false,
+            timeout: None,
+        }
+    }
+
+    /// Arguments after the entrypoint, like `docker run IMAGE ARGS...`.
+    pub fn args<S: Into<String>>(mut self, args: impl IntoIterator<Item = S>) -> Run {
+        self.args.extend(args.into_iter().map(Into::into));
+        self
+    }
+
+    /// Runs `program` instead of the image's entrypoint, like `docker run --entrypoint`.
+    /// Only for runs without stdin.
+    pub fn entrypoint(mut self, program: impl Into<String>) -> Run {
+        self.entrypoint = Some(program.into());
+        self
+    }
+
+    /// Feeds `input` on stdin and then closes it, like `printf ... | docker run -i IMAGE`.
+    pub fn stdin(mut self, input: impl Into<Vec<u8>>) -> Run {
+        self.stdin = Some(input.into());
+        self
+    }
+
+    /// Copies a file (mode 0644) into the container before it starts. Not possible with a
+    /// read-only root filesystem (the engine refuses the upload).
+    pub fn file(mut self, path: impl Into<String>, content: impl Into<Vec<u8>>) -> Run {
+        self.files.push((path.into(), content.into()));
+        self
+    }
+
+    /// Runs read-only, with no capabilities, no new privileges and no network.
+    pub fn hardened(mut self) -> Run {
+        self.hardened = true;
+        self
+    }
+
+    /// Overrides `CALC_KIT_RUN_TIMEOUT` and [`DEFAULT_TIMEOUT`].
+    pub fn timeout(mut self, timeout: Duration) -> Run {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// The limit this run has: its own, else `CALC_KIT_RUN_TIMEOUT`, else the default; an
+    /// unreadable variable is an error that says what to write.
+    fn limit(&self) -> Result<Duration, RunError> {
+        match self.timeout {
+            Some(limit) => Ok(limit),
+            None => crate::docker::limits::run_timeout()
+                .map_err(|e| RunError::Unsupported(e.to_string())),
+        }
+    }
+
+    /// Runs the container to completion and returns what it printed and its exit status.
+    pub async fn output(mut self) -> Result<Output, RunError> {
+        self.timeout = Some(self.limit()?);
+        if self.hardened && !self.files.is_empty() {
+            return Err(RunError::Unsupported(
+                "files cannot be copied into a read-only container: run without hardening, or mount a volume".into(),
+            ));
+        }
+        if self.entrypoint.is_some() && self.stdin.is_some() {
+            return Err(RunError::Unsupported(
+                "a run with its own entrypoint takes no stdin here".into(),
+            ));
+        }
+        match self.stdin.clone() {
+            None => self.output_testcontainers().await,
+            Some(input) => {
+                let docker = connect(&self.image)?;
+                self.output_attached(&docker, input).await
+            }
+        }
+    }
+
+    async fn output_testcontainers(self) -> Result<Output, RunError> {
+        let image = self.image.clone();
+        let engine = |action: &'static str| {
+            let image = image.clone();
+            move |e: testcontainers::TestcontainersError| RunError::Engine {
+                action,
+                image: image.clone(),
+                reason: short_reason(&e),
+            }
+        };
+        let (name, tag) = split_tag(&self.image);
+        let mut generic = GenericImage::new(name, tag).with_wait_for(WaitFor::exit(
+            ExitWaitStrategy::new().with_poll_interval(Duration::from_millis(20)),
+        ));
+        if let Some(program) = &self.entrypoint {
+            generic = generic.with_entrypoint(program);
+        }
+        let mut request = generic
+            .with_label(CONTAINER_LABEL, owner())
+            .with_startup_timeout(self.timeout.unwrap_or(DEFAULT_TIMEOUT))
+            .with_cmd(self.args.clone());
+        for (path, content) in &self.files {
+            request = request.with_copy_to(
+                testcontainers::CopyTargetOptions::new(path.clone()).with_mode(0o644),
+                content.clone(),
+            );
+        }
+        if self.hardened {
+            request = request.with_host_config_modifier(harden);
+        }
+        let started = Instant::now();
+        let container = request
+            .start()
+            .await
+            .map_err(engine("starting a container"))?;
+        let elapsed = started.elapsed();
+        let exit_code = container
+            .exit_code()
+            .await
+            .map_err(engine("reading the exit code"))?
+            .unwrap_or(-1);
+        let stdout = container
+            .stdout_to_vec()
+            .await
+            .map_err(engine("reading stdout"))?;
+        let stderr = container
+            .stderr_to_vec()
+            .await
+            .map_err(engine("reading stderr"))?;
+        container
+            .rm()
+            .await
+            .map_err(engine("removing the container"))?;
+        Ok(Output {
+            stdout,
+            stderr,
+            exit_code,
+            elapsed,
+        })
+    }
+
+    async fn output_attached(self, docker: &Docker, input: Vec<u8>) -> Result<Output, RunError> {
+        let image = self.image.clone();
+        let engine = |action: &'static str| {
+            let image = image.clone();
+            move |e: bollard::errors::Error| RunError::Engine {
+                action,
+                image: image.clone(),
+                reason: short_reason(&e),
+            }
+        };
+        let mut host_config = HostConfig::default();
+        if self.hardened {
+            harden(&mut host_config);
+        }
+        let body = ContainerCreateBody {
+            image: Some(self.image.clone()),
+            cmd: (!self.args.is_empty()).then(|| self.args.clone()),
+            labels: Some(labels()),
+            open_stdin: Some(true),
+            stdin_once: Some(true),
+            attach_stdin: Some(true),
+            attach_stdout: Some(true),
+            attach_stderr: Some(true),
+            tty: Some(false),
+            host_config: Some(host_config),
+            ..Default::default()
+        };
+        let started = Instant::now();
+        let created = docker
+            .create_container(None::<CreateContainerOptions>, body)
+            .await
+            .map_err(engine("creating a container"))?;
+        let guard = ContainerGuard::new(created.id);
+        upload_files(docker, guard.id(), &self.files)
+            .await
+            .map_err(engine("copying files in"))?;
+        let attach = attach_then_start(docker, guard.id())
+            .await
+            .map_err(engine("attaching and starting"))?;
+        let mut writer = attach.input;
+        let mut output = attach.output;
+        let feed = async move {
+            // A calculator that stops reading early (after `exit`) closes the pipe: that is
+            // not an error of the run.
+            let _ = writer.write_all(&input).await;
+            let _ = writer.flush().await;
+            let _ = writer.shutdown().await;
+            writer
+        };
+        let collect = async {
+            let mut stdout = Vec::new();
+            let mut stderr = Vec::new();
+            while let Some(item) = output.next().await {
+                match item {
+                    Ok(bollard::container::LogOutput::StdOut { message }) => {
+                        stdout.extend_from_slice(&message)
+                    }
+                    Ok(bollard::container::LogOutput::StdErr { message }) => {
+                        stderr.extend_from_slice(&message)
+                    }
+                    Ok(_) => {}
+                    Err(_) => break,
+                }
+            }
+            (stdout, stderr)
+        };
+        let limit = self.timeout.unwrap_or(DEFAULT_TIMEOUT);
+        let joined = tokio::time::timeout(limit, async { tokio::join!(feed, collect) }).await;
+        let (_writer, (stdout, stderr)) = joined.map_err(|_| RunError::Timeout {
+            image: self.image.clone(),
+            timeout: limit,
+            what: "stdin was closed but the output never ended".into(),
+            seen: String::new(),
+        })?;
+        let exit_code =
+            wait_exit(docker, guard.id(), limit)
+                .await
+                .map_err(|what| RunError::Timeout {
+                    image: self.image.clone(),
+                    timeout: limit,
+                    what,
+                    seen: String::from_utf8_lossy(&stdout).into_owned(),
+                })?;
+        let elapsed = started.elapsed();
+        guard.remove(docker).await;
+        Ok(Output {
+            stdout,
+            stderr,
+            exit_code,
+            elapsed,
+        })
+    }
+}
+
+pub(crate) fn connect(image: &str) -> Result<Docker, RunError> {
+    Docker::connect_with_defaults().map_err(|e| RunError::Engine {
+        action: "connecting to the engine",
+        image: image.to_string(),
+        reason: short_reason(&e),
+    })
+}
+
+/// Waits for a container to exit and returns its status; an error names what timed out.
+pub(super) async fn wait_exit(docker: &Docker, id: &str, timeout: Duration) -> Result<i64, String> {
+    let deadline = Instant::now() + timeout;
+    loop {
+        let state = docker
+            .inspect_container(id, None)
+            .await
+            .map_err(|e| short_reason(&e))?
+            .state
+            .unwrap_or_default();
+        if !state.running.unwrap_or(false)
+            && state.status != Some(bollard::models::ContainerStateStatusEnum::CREATED)
+        {
+            return Ok(state.exit_code.unwrap_or(-1));
+        }
+        if Instant::now() >= deadline {
+            return Err("the container was still running".into());
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// A container started like `docker run -d IMAGE`: no stdin at all. The calculator must see
+/// end of input and exit 0 at once (the seed's looped forever, flooding its log). Returns the
+/// exit code and how long it ran.
+pub async fn detached(image: &str, timeout: Duration) -> Result<(i64, Duration), RunError> {
+    let out = Run::new(image).timeout(timeout).output().await?;
+    Ok((out.exit_code, out.elapsed))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tags_are_split_for_testcontainers() {
+        assert_eq!(
+            split_tag("calc-kit/calculator:scratch"),
+            ("calc-kit/calculator".into(), "scratch".into())
+        );
+        assert_eq!(
+            split_tag("localhost:5000/x"),
+            ("localhost:5000/x".into(), "latest".into())
+        );
+    }
+
+    #[test]
+    fn hardening_sets_the_four_options() {
+        let mut hc = HostConfig::default();
+        harden(&mut hc);
+        assert_eq!(hc.readonly_rootfs, Some(true));
+        assert_eq!(hc.cap_drop, Some(vec!["ALL".to_string()]));
+        assert_eq!(hc.security_opt, Some(vec!["no-new-privileges".to_string()]));
+        assert_eq!(hc.network_mode.as_deref(), Some("none"));
+    }
+}

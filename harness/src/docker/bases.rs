@@ -32,7 +32,7 @@ pub enum BasesError {
         /// The script path.
         script: PathBuf,
         /// Why.
-        reason: String,
+        reason: ScriptError,
     },
     /// The script ran but the images are still missing.
     #[error(
@@ -47,6 +47,25 @@ pub enum BasesError {
         status: String,
         /// The last lines of its output.
         tail: String,
+    },
+}
+
+/// Why the recipe script could not run to its end.
+#[derive(Debug, thiserror::Error)]
+pub enum ScriptError {
+    /// There is no script at the path.
+    #[error("{} does not exist", path.display())]
+    Missing {
+        /// Where it was looked for.
+        path: PathBuf,
+    },
+    /// Starting `bash` with it, or waiting for it, failed.
+    #[error("{action} bash: {source}")]
+    Process {
+        /// What was being done ("starting", "waiting for").
+        action: &'static str,
+        /// Why.
+        source: std::io::Error,
     },
 }
 
@@ -152,10 +171,12 @@ async fn run_script(
     script: &Path,
     images: &[String],
     log: &mut (dyn FnMut(&str) + Send),
-) -> Result<(String, String), String> {
+) -> Result<(String, String), ScriptError> {
     use tokio::io::{AsyncBufReadExt, BufReader};
     if !script.is_file() {
-        return Err(format!("{} does not exist", script.display()));
+        return Err(ScriptError::Missing {
+            path: script.to_path_buf(),
+        });
     }
     let mut child = tokio::process::Command::new("bash")
         .arg(script)
@@ -165,7 +186,10 @@ async fn run_script(
         .stderr(std::process::Stdio::piped())
         .kill_on_drop(true)
         .spawn()
-        .map_err(|e| e.to_string())?;
+        .map_err(|source| ScriptError::Process {
+            action: "starting",
+            source,
+        })?;
     let stdout = child.stdout.take().expect("piped");
     let stderr = child.stderr.take().expect("piped");
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<String>();
@@ -192,7 +216,10 @@ async fn run_script(
         }
         tail.push_back(line);
     }
-    let status = child.wait().await.map_err(|e| e.to_string())?;
+    let status = child.wait().await.map_err(|source| ScriptError::Process {
+        action: "waiting for",
+        source,
+    })?;
     let status = status
         .code()
         .map(|c| c.to_string())
@@ -203,6 +230,16 @@ async fn run_script(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn a_missing_recipe_script_is_named() {
+        let script = Path::new("/nonexistent/build-bases.sh");
+        let e = run_script(script, &["rust:1.95-slim-trixie".into()], &mut |_| {})
+            .await
+            .unwrap_err();
+        assert!(matches!(e, ScriptError::Missing { .. }), "{e:?}");
+        assert_eq!(e.to_string(), "/nonexistent/build-bases.sh does not exist");
+    }
 
     #[test]
     fn bases_skip_stages_and_scratch() {

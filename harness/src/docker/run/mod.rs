@@ -342,15 +342,9 @@ impl Run {
             what: "stdin was closed but the output never ended".into(),
             seen: String::new(),
         })?;
-        let exit_code =
-            wait_exit(docker, guard.id(), limit)
-                .await
-                .map_err(|what| RunError::Timeout {
-                    image: self.image.clone(),
-                    timeout: limit,
-                    what,
-                    seen: String::from_utf8_lossy(&stdout).into_owned(),
-                })?;
+        let exit_code = wait_exit(docker, guard.id(), limit)
+            .await
+            .map_err(|e| e.for_run(&self.image, limit, &stdout))?;
         let elapsed = started.elapsed();
         guard.remove(docker).await;
         Ok(Output {
@@ -370,14 +364,65 @@ pub(crate) fn connect(image: &str) -> Result<Docker, RunError> {
     })
 }
 
-/// Waits for a container to exit and returns its status; an error names what timed out.
-pub(super) async fn wait_exit(docker: &Docker, id: &str, timeout: Duration) -> Result<i64, String> {
+/// Why [`wait_exit`] has no exit status to give.
+#[derive(Debug, thiserror::Error)]
+pub(super) enum WaitError {
+    /// Asking the engine for the container's state failed.
+    #[error("inspecting container {container}: {reason}")]
+    Inspect {
+        /// The container id, short as `docker ps` shows it.
+        container: String,
+        /// The innermost reason.
+        reason: String,
+    },
+    /// The limit passed and the container was still running.
+    #[error("the container {container} was still running")]
+    StillRunning {
+        /// The container id, short as `docker ps` shows it.
+        container: String,
+    },
+}
+
+impl WaitError {
+    /// The run's error for it: a container still running is a [`RunError::Timeout`] that
+    /// shows what it printed (`seen`); a failed inspection is an engine error.
+    pub(super) fn for_run(self, image: &str, timeout: Duration, seen: &[u8]) -> RunError {
+        match self {
+            WaitError::StillRunning { .. } => RunError::Timeout {
+                image: image.to_string(),
+                timeout,
+                what: self.to_string(),
+                seen: String::from_utf8_lossy(seen).into_owned(),
+            },
+            WaitError::Inspect { .. } => RunError::Engine {
+                action: "waiting for the exit",
+                image: image.to_string(),
+                reason: self.to_string(),
+            },
+        }
+    }
+}
+
+/// The first 12 digits of a container id, as `docker ps` shows it.
+fn short_id(id: &str) -> String {
+    id.chars().take(12).collect()
+}
+
+/// Waits for container `id` to exit and returns its status.
+pub(super) async fn wait_exit(
+    docker: &Docker,
+    id: &str,
+    timeout: Duration,
+) -> Result<i64, WaitError> {
     let deadline = Instant::now() + timeout;
     loop {
         let state = docker
             .inspect_container(id, None)
             .await
-            .map_err(|e| short_reason(&e))?
+            .map_err(|e| WaitError::Inspect {
+                container: short_id(id),
+                reason: short_reason(&e),
+            })?
             .state
             .unwrap_or_default();
         if !state.running.unwrap_or(false)
@@ -386,7 +431,9 @@ pub(super) async fn wait_exit(docker: &Docker, id: &str, timeout: Duration) -> R
             return Ok(state.exit_code.unwrap_or(-1));
         }
         if Instant::now() >= deadline {
-            return Err("the container was still running".into());
+            return Err(WaitError::StillRunning {
+                container: short_id(id),
+            });
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
@@ -413,6 +460,30 @@ mod tests {
         assert_eq!(
             split_tag("localhost:5000/x"),
             ("localhost:5000/x".into(), "latest".into())
+        );
+    }
+
+    #[test]
+    fn a_wait_that_ends_without_an_exit_says_which_container_and_why() {
+        let running = WaitError::StillRunning {
+            container: short_id("5f1c0a2b9d3e0123456789abcdef"),
+        };
+        match running.for_run("x:y", Duration::from_secs(5), b"1 + 2\n") {
+            RunError::Timeout { what, seen, .. } => {
+                assert_eq!(what, "the container 5f1c0a2b9d3e was still running");
+                assert_eq!(seen, "1 + 2\n");
+            }
+            other => panic!("not a timeout: {other}"),
+        }
+        let inspect = WaitError::Inspect {
+            container: "5f1c0a2b9d3e".into(),
+            reason: "No such container".into(),
+        };
+        assert_eq!(
+            inspect
+                .for_run("x:y", Duration::from_secs(5), b"")
+                .to_string(),
+            "waiting for the exit for x:y: inspecting container 5f1c0a2b9d3e: No such container"
         );
     }
 

@@ -121,12 +121,7 @@ impl TtySession {
     pub async fn wait(self, timeout: Duration) -> Result<i64, RunError> {
         let code = wait_exit(&self.docker, self.guard.id(), timeout)
             .await
-            .map_err(|what| RunError::Timeout {
-                image: self.image.clone(),
-                timeout,
-                what,
-                seen: String::from_utf8_lossy(&self.screen).into_owned(),
-            })?;
+            .map_err(|e| e.for_run(&self.image, timeout, &self.screen))?;
         self.guard.remove(&self.docker).await;
         Ok(code)
     }

@@ -1,12 +1,16 @@
 //! The containers the harness owns. Every one carries [`CONTAINER_LABEL`] set to this
 //! process's id ([`labels`]) and is held by a [`ContainerGuard`] that removes it when dropped
-//! (also when a test panics); [`sweep`] removes whatever a crash left behind, and never the
-//! containers of a run going on beside this one.
+//! (also when a test panics): [`create`] does both for the containers made with bollard, and
+//! testcontainers' requests carry the same label. [`sweep`] removes whatever a crash left
+//! behind, and never the containers of a run going on beside this one.
 
 use std::collections::HashMap;
 
 use bollard::Docker;
-use bollard::query_parameters::{ListContainersOptionsBuilder, RemoveContainerOptionsBuilder};
+use bollard::models::ContainerCreateBody;
+use bollard::query_parameters::{
+    CreateContainerOptions, ListContainersOptionsBuilder, RemoveContainerOptionsBuilder,
+};
 
 use crate::CONTAINER_LABEL;
 
@@ -40,6 +44,22 @@ fn abandoned(value: &str, created: i64) -> bool {
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64);
     now - created > 2 * 60 * 60
+}
+
+/// Creates a container from `body`, labelled with [`labels`] whatever `body` says, and takes
+/// charge of it: from here on it is removed on every path.
+pub async fn create(
+    docker: &Docker,
+    body: ContainerCreateBody,
+) -> Result<ContainerGuard, bollard::errors::Error> {
+    let body = ContainerCreateBody {
+        labels: Some(labels()),
+        ..body
+    };
+    let created = docker
+        .create_container(None::<CreateContainerOptions>, body)
+        .await?;
+    Ok(ContainerGuard::new(created.id))
 }
 
 /// Removes container `id` and its anonymous volumes, running or not (`docker rm -fv`). A

@@ -4,11 +4,10 @@
 
 use bollard::Docker;
 use bollard::models::ContainerCreateBody;
-use bollard::query_parameters::{CreateContainerOptions, DownloadFromContainerOptionsBuilder};
+use bollard::query_parameters::DownloadFromContainerOptionsBuilder;
 use futures_util::StreamExt;
 
-use crate::docker::container::{ContainerGuard, labels};
-use crate::docker::engine::short_reason;
+use crate::docker::container::create;
 use crate::docker::run::RunError;
 
 /// Copies `files` (path, content; mode 0644) into created container `id`, as one tar.
@@ -59,18 +58,11 @@ pub async fn read_image_file(
 ) -> Result<Option<(bool, Vec<u8>)>, RunError> {
     let body = ContainerCreateBody {
         image: Some(image.to_string()),
-        labels: Some(labels()),
         ..Default::default()
     };
-    let created = docker
-        .create_container(None::<CreateContainerOptions>, body)
+    let guard = create(docker, body)
         .await
-        .map_err(|e| RunError::Engine {
-            action: "creating a container",
-            image: image.to_string(),
-            reason: short_reason(&e),
-        })?;
-    let guard = ContainerGuard::new(created.id);
+        .map_err(RunError::engine("creating a container", image))?;
     let options = DownloadFromContainerOptionsBuilder::new()
         .path(path)
         .build();

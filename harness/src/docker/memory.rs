@@ -8,14 +8,12 @@
 use std::time::{Duration, Instant};
 
 use bollard::Docker;
-use bollard::models::ContainerCreateBody;
-use bollard::query_parameters::{
-    AttachContainerOptionsBuilder, CreateContainerOptions, StatsOptionsBuilder,
-};
+use bollard::query_parameters::StatsOptionsBuilder;
 use futures_util::StreamExt;
 use tokio::io::AsyncWriteExt;
 
-use crate::docker::container::{ContainerGuard, labels};
+use crate::docker::attach::{attach_then_start, attached_body, write_stdin};
+use crate::docker::container::create;
 use crate::docker::engine::short_reason;
 
 /// The measurement failed.
@@ -51,51 +49,18 @@ pub async fn script_run(
         image: image.to_string(),
         reason,
     };
-    let body = ContainerCreateBody {
-        image: Some(image.to_string()),
-        labels: Some(labels()),
-        open_stdin: Some(true),
-        stdin_once: Some(true),
-        attach_stdin: Some(true),
-        attach_stdout: Some(true),
-        attach_stderr: Some(true),
-        tty: Some(false),
-        ..Default::default()
-    };
-    let created = docker
-        .create_container(None::<CreateContainerOptions>, body)
+    let guard = create(docker, attached_body(image, false))
         .await
         .map_err(|e| fail(short_reason(&e)))?;
-    let guard = ContainerGuard::new(created.id);
     let result = async {
-        let attach = docker
-            .attach_container(
-                guard.id(),
-                Some(
-                    AttachContainerOptionsBuilder::new()
-                        .stream(true)
-                        .stdin(true)
-                        .stdout(true)
-                        .stderr(true)
-                        .build(),
-                ),
-            )
-            .await
-            .map_err(|e| fail(short_reason(&e)))?;
-        docker
-            .start_container(guard.id(), None)
+        let attach = attach_then_start(docker, guard.id())
             .await
             .map_err(|e| fail(short_reason(&e)))?;
         let mut writer = attach.input;
         let mut output = attach.output;
         let started = Instant::now();
         let feed = async {
-            writer
-                .write_all(script)
-                .await
-                .map_err(|e| fail(format!("writing the script: {e}")))?;
-            writer
-                .flush()
+            write_stdin(&mut writer, script)
                 .await
                 .map_err(|e| fail(format!("writing the script: {e}")))
         };

@@ -5,9 +5,8 @@
 
 use bollard::Docker;
 use bollard::models::{ContainerCreateBody, HostConfig};
-use bollard::query_parameters::CreateContainerOptions;
 
-use crate::docker::container::{ContainerGuard, labels};
+use crate::docker::container::create;
 use crate::docker::engine::short_reason;
 
 /// A probe that failed for a reason other than the tool being absent.
@@ -40,7 +39,6 @@ pub async fn runs(docker: &Docker, image: &str, tool: &str) -> Result<bool, Prob
         image: Some(image.to_string()),
         entrypoint: Some(vec![tool.to_string()]),
         cmd: Some(vec!["--version".to_string()]),
-        labels: Some(labels()),
         attach_stdin: Some(false),
         attach_stdout: Some(false),
         attach_stderr: Some(false),
@@ -50,11 +48,9 @@ pub async fn runs(docker: &Docker, image: &str, tool: &str) -> Result<bool, Prob
         }),
         ..Default::default()
     };
-    let created = docker
-        .create_container(None::<CreateContainerOptions>, body)
+    let guard = create(docker, body)
         .await
         .map_err(|e| fail(short_reason(&e)))?;
-    let guard = ContainerGuard::new(created.id);
     let outcome = match docker.start_container(guard.id(), None).await {
         Ok(()) => Ok(true),
         Err(e) if means_absent(&e.to_string()) => Ok(false),

@@ -407,20 +407,24 @@ impl Drop for Registry {
 }
 
 /// A tag the harness added to the main engine; removed (an untag only, never the image) on
-/// drop if not before.
+/// drop if not before, through the same helper-thread cleanup as a
+/// [`crate::docker::container::ContainerGuard`].
 struct TemporaryTag(Option<String>);
 
-fn untag_options() -> bollard::query_parameters::RemoveImageOptions {
-    RemoveImageOptionsBuilder::new()
+/// Removes `tag` only: never the image it names, nor the untagged parents the build cache
+/// holds.
+async fn untag(docker: &Docker, tag: &str) {
+    let options = RemoveImageOptionsBuilder::new()
         .force(false)
         .noprune(true)
-        .build()
+        .build();
+    let _ = docker.remove_image(tag, Some(options), None).await;
 }
 
 impl TemporaryTag {
     async fn remove(mut self, docker: &Docker) {
         if let Some(tag) = self.0.take() {
-            let _ = docker.remove_image(&tag, Some(untag_options()), None).await;
+            untag(docker, &tag).await;
         }
     }
 }
@@ -428,20 +432,9 @@ impl TemporaryTag {
 impl Drop for TemporaryTag {
     fn drop(&mut self) {
         if let Some(tag) = self.0.take() {
-            let _ = std::thread::spawn(move || {
-                let Ok(rt) = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                else {
-                    return;
-                };
-                rt.block_on(async {
-                    if let Ok(docker) = Docker::connect_with_defaults() {
-                        let _ = docker.remove_image(&tag, Some(untag_options()), None).await;
-                    }
-                });
-            })
-            .join();
+            crate::docker::cleanup::on_own_runtime(move |docker| async move {
+                untag(&docker, &tag).await
+            });
         }
     }
 }

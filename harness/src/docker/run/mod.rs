@@ -14,7 +14,6 @@ use std::time::{Duration, Instant};
 
 use bollard::Docker;
 use bollard::models::{ContainerCreateBody, HostConfig};
-use bollard::query_parameters::CreateContainerOptions;
 use futures_util::StreamExt;
 use testcontainers::core::{WaitFor, wait::ExitWaitStrategy};
 use testcontainers::runners::AsyncRunner;
@@ -22,8 +21,8 @@ use testcontainers::{GenericImage, ImageExt};
 use tokio::io::AsyncWriteExt;
 
 use crate::CONTAINER_LABEL;
-use crate::docker::attach::attach_then_start;
-use crate::docker::container::{ContainerGuard, labels, owner};
+use crate::docker::attach::{attach_then_start, attached_body, write_stdin};
+use crate::docker::container::{create, owner};
 use crate::docker::engine::short_reason;
 use crate::docker::files::upload_files;
 
@@ -65,6 +64,22 @@ pub enum RunError {
     /// A combination Docker cannot do.
     #[error("{0}")]
     Unsupported(String),
+}
+
+impl RunError {
+    /// The `map_err` of an engine call made while doing `action` for `image`: its innermost
+    /// reason as [`RunError::Engine`].
+    pub(crate) fn engine<E: std::error::Error>(
+        action: &'static str,
+        image: &str,
+    ) -> impl Fn(E) -> RunError + use<E> {
+        let image = image.to_string();
+        move |e| RunError::Engine {
+            action,
+            image: image.clone(),
+            reason: short_reason(&e),
+        }
+    }
 }
 
 /// What a finished container printed and returned.
@@ -208,15 +223,6 @@ impl Run {
     }
 
     async fn output_testcontainers(self) -> Result<Output, RunError> {
-        let image = self.image.clone();
-        let engine = |action: &'static str| {
-            let image = image.clone();
-            move |e: testcontainers::TestcontainersError| RunError::Engine {
-                action,
-                image: image.clone(),
-                reason: short_reason(&e),
-            }
-        };
         let (name, tag) = split_tag(&self.image);
         let mut generic = GenericImage::new(name, tag).with_wait_for(WaitFor::exit(
             ExitWaitStrategy::new().with_poll_interval(Duration::from_millis(20)),
@@ -241,25 +247,25 @@ impl Run {
         let container = request
             .start()
             .await
-            .map_err(engine("starting a container"))?;
+            .map_err(RunError::engine("starting a container", &self.image))?;
         let elapsed = started.elapsed();
         let exit_code = container
             .exit_code()
             .await
-            .map_err(engine("reading the exit code"))?
+            .map_err(RunError::engine("reading the exit code", &self.image))?
             .unwrap_or(-1);
         let stdout = container
             .stdout_to_vec()
             .await
-            .map_err(engine("reading stdout"))?;
+            .map_err(RunError::engine("reading stdout", &self.image))?;
         let stderr = container
             .stderr_to_vec()
             .await
-            .map_err(engine("reading stderr"))?;
+            .map_err(RunError::engine("reading stderr", &self.image))?;
         container
             .rm()
             .await
-            .map_err(engine("removing the container"))?;
+            .map_err(RunError::engine("removing the container", &self.image))?;
         Ok(Output {
             stdout,
             stderr,
@@ -269,51 +275,31 @@ impl Run {
     }
 
     async fn output_attached(self, docker: &Docker, input: Vec<u8>) -> Result<Output, RunError> {
-        let image = self.image.clone();
-        let engine = |action: &'static str| {
-            let image = image.clone();
-            move |e: bollard::errors::Error| RunError::Engine {
-                action,
-                image: image.clone(),
-                reason: short_reason(&e),
-            }
-        };
         let mut host_config = HostConfig::default();
         if self.hardened {
             harden(&mut host_config);
         }
         let body = ContainerCreateBody {
-            image: Some(self.image.clone()),
             cmd: (!self.args.is_empty()).then(|| self.args.clone()),
-            labels: Some(labels()),
-            open_stdin: Some(true),
-            stdin_once: Some(true),
-            attach_stdin: Some(true),
-            attach_stdout: Some(true),
-            attach_stderr: Some(true),
-            tty: Some(false),
             host_config: Some(host_config),
-            ..Default::default()
+            ..attached_body(&self.image, false)
         };
         let started = Instant::now();
-        let created = docker
-            .create_container(None::<CreateContainerOptions>, body)
+        let guard = create(docker, body)
             .await
-            .map_err(engine("creating a container"))?;
-        let guard = ContainerGuard::new(created.id);
+            .map_err(RunError::engine("creating a container", &self.image))?;
         upload_files(docker, guard.id(), &self.files)
             .await
-            .map_err(engine("copying files in"))?;
+            .map_err(RunError::engine("copying files in", &self.image))?;
         let attach = attach_then_start(docker, guard.id())
             .await
-            .map_err(engine("attaching and starting"))?;
+            .map_err(RunError::engine("attaching and starting", &self.image))?;
         let mut writer = attach.input;
         let mut output = attach.output;
         let feed = async move {
             // A calculator that stops reading early (after `exit`) closes the pipe: that is
             // not an error of the run.
-            let _ = writer.write_all(&input).await;
-            let _ = writer.flush().await;
+            let _ = write_stdin(&mut writer, &input).await;
             let _ = writer.shutdown().await;
             writer
         };
@@ -357,11 +343,7 @@ impl Run {
 }
 
 pub(crate) fn connect(image: &str) -> Result<Docker, RunError> {
-    Docker::connect_with_defaults().map_err(|e| RunError::Engine {
-        action: "connecting to the engine",
-        image: image.to_string(),
-        reason: short_reason(&e),
-    })
+    Docker::connect_with_defaults().map_err(RunError::engine("connecting to the engine", image))
 }
 
 /// Why [`wait_exit`] has no exit status to give.

@@ -6,14 +6,13 @@ use std::time::{Duration, Instant};
 
 use bollard::Docker;
 use bollard::models::ContainerCreateBody;
-use bollard::query_parameters::{CreateContainerOptions, ResizeContainerTTYOptionsBuilder};
+use bollard::query_parameters::ResizeContainerTTYOptionsBuilder;
 use futures_util::{Stream, StreamExt};
-use tokio::io::{AsyncWrite, AsyncWriteExt};
+use tokio::io::AsyncWrite;
 
 use super::{RunError, connect, wait_exit};
-use crate::docker::attach::attach_then_start;
-use crate::docker::container::{ContainerGuard, labels};
-use crate::docker::engine::short_reason;
+use crate::docker::attach::{attach_then_start, attached_body, write_stdin};
+use crate::docker::container::{ContainerGuard, create};
 
 /// An interactive session on a pseudo-terminal, like `docker run -it IMAGE`: expect text,
 /// send keys, wait for the exit. Removed on drop.
@@ -36,34 +35,16 @@ impl TtySession {
     /// Starts `image` on a TTY (80x24) with stdin open.
     pub async fn start(image: &str) -> Result<TtySession, RunError> {
         let docker = connect(image)?;
-        let engine = |action: &'static str| {
-            let image = image.to_string();
-            move |e: bollard::errors::Error| RunError::Engine {
-                action,
-                image: image.clone(),
-                reason: short_reason(&e),
-            }
-        };
         let body = ContainerCreateBody {
-            image: Some(image.to_string()),
-            labels: Some(labels()),
-            tty: Some(true),
-            open_stdin: Some(true),
-            stdin_once: Some(true),
-            attach_stdin: Some(true),
-            attach_stdout: Some(true),
-            attach_stderr: Some(true),
             env: Some(vec!["TERM=xterm".to_string()]),
-            ..Default::default()
+            ..attached_body(image, true)
         };
-        let created = docker
-            .create_container(None::<CreateContainerOptions>, body)
+        let guard = create(&docker, body)
             .await
-            .map_err(engine("creating a TTY container"))?;
-        let guard = ContainerGuard::new(created.id);
+            .map_err(RunError::engine("creating a TTY container", image))?;
         let attach = attach_then_start(&docker, guard.id())
             .await
-            .map_err(engine("attaching and starting"))?;
+            .map_err(RunError::engine("attaching and starting", image))?;
         let _ = docker
             .resize_container_tty(
                 guard.id(),
@@ -106,10 +87,8 @@ impl TtySession {
 
     /// Types `keys` (use `\r` for Enter and `\x04` for Ctrl-D, as a terminal sends them).
     pub async fn send(&mut self, keys: &str) -> Result<(), RunError> {
-        self.input
-            .write_all(keys.as_bytes())
+        write_stdin(&mut self.input, keys.as_bytes())
             .await
-            .and(self.input.flush().await)
             .map_err(|e| RunError::Engine {
                 action: "typing",
                 image: self.image.clone(),

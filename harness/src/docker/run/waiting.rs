@@ -29,11 +29,10 @@ impl Waiting {
         if hardened {
             request = request.with_host_config_modifier(harden);
         }
-        let container = request.start().await.map_err(|e| RunError::Engine {
-            action: "starting a waiting container",
-            image: image.to_string(),
-            reason: short_reason(&e),
-        })?;
+        let container = request
+            .start()
+            .await
+            .map_err(RunError::engine("starting a waiting container", image))?;
         Ok(Waiting { container })
     }
 
@@ -46,22 +45,17 @@ impl Waiting {
     /// long it took: a calculator that handles SIGTERM as PID 1 stops at once.
     pub async fn stop_latency(&self) -> Result<Duration, RunError> {
         let started = Instant::now();
-        self.container.stop().await.map_err(|e| RunError::Engine {
-            action: "stopping",
-            image: String::new(),
-            reason: short_reason(&e),
-        })?;
+        self.container
+            .stop()
+            .await
+            .map_err(RunError::engine("stopping", ""))?;
         Ok(started.elapsed())
     }
 
     /// `docker exec` of `cmd`: its exit code and everything it printed. In a scratch image
     /// `sh` gives 126 and "executable file not found".
     pub async fn exec(&self, cmd: &[&str]) -> Result<(i64, String), RunError> {
-        let fail = |e: testcontainers::TestcontainersError| RunError::Engine {
-            action: "exec",
-            image: String::new(),
-            reason: short_reason(&e),
-        };
+        let fail = RunError::engine("exec", "");
         let mut result = match self
             .container
             .exec(ExecCommand::new(cmd.iter().copied()))
@@ -71,11 +65,11 @@ impl Waiting {
             // Some engines refuse the exec outright: that refusal is the answer.
             Err(e) => return Ok((126, short_reason(&e))),
         };
-        let stdout = result.stdout_to_vec().await.map_err(fail)?;
-        let stderr = result.stderr_to_vec().await.map_err(fail)?;
+        let stdout = result.stdout_to_vec().await.map_err(&fail)?;
+        let stderr = result.stderr_to_vec().await.map_err(&fail)?;
         let mut code = None;
         for _ in 0..100 {
-            code = result.exit_code().await.map_err(fail)?;
+            code = result.exit_code().await.map_err(&fail)?;
             if code.is_some() {
                 break;
             }

@@ -13,7 +13,7 @@ use crate::manifest::catalogue::Bases;
 
 /// A base image could not be made available.
 #[derive(Debug, thiserror::Error)]
-pub enum BasesError {
+pub(crate) enum BasesError {
     /// Asking the engine failed.
     #[error("cannot inspect base image {image}: {reason}")]
     Engine {
@@ -52,7 +52,7 @@ pub enum BasesError {
 
 /// Why the recipe script could not run to its end.
 #[derive(Debug, thiserror::Error)]
-pub enum ScriptError {
+pub(crate) enum ScriptError {
     /// There is no script at the path.
     #[error("{} does not exist", path.display())]
     Missing {
@@ -70,12 +70,12 @@ pub enum ScriptError {
 }
 
 /// The base images a Dockerfile needs from outside (not `scratch`, not its own stages).
-pub fn base_images(dockerfile_text: &str) -> Vec<String> {
+pub(crate) fn base_images(dockerfile_text: &str) -> Vec<String> {
     Dockerfile::parse(dockerfile_text).external_images()
 }
 
 /// Whether `image` exists in the local engine.
-pub async fn is_present(docker: &Docker, image: &str) -> Result<bool, BasesError> {
+pub(crate) async fn is_present(docker: &Docker, image: &str) -> Result<bool, BasesError> {
     match docker.inspect_image(image).await {
         Ok(_) => Ok(true),
         Err(e) if is_not_found(&e) => Ok(false),
@@ -88,7 +88,7 @@ pub async fn is_present(docker: &Docker, image: &str) -> Result<bool, BasesError
 
 /// The upstream reference a local image stands in for, if it is a stand-in (it carries the
 /// catalogue's stand-in `label`); `None` for real images and missing ones.
-pub async fn stand_in_for(docker: &Docker, label: &str, image: &str) -> Option<String> {
+pub(crate) async fn stand_in_for(docker: &Docker, label: &str, image: &str) -> Option<String> {
     let inspect = docker.inspect_image(image).await.ok()?;
     inspect
         .config?
@@ -100,7 +100,7 @@ pub async fn stand_in_for(docker: &Docker, label: &str, image: &str) -> Option<S
 
 /// `(base as the Dockerfile names it, upstream it stands in for)` for every base image of
 /// `dockerfile_text` that is a local stand-in: what every report says about its sizes.
-pub async fn stand_ins(
+pub(crate) async fn stand_ins(
     docker: &Docker,
     label: &str,
     dockerfile_text: &str,
@@ -118,7 +118,7 @@ pub async fn stand_ins(
 /// present, running the recipe script for the missing ones. Each line the script prints goes
 /// to `log` as it comes (building a stand-in takes a minute; silence would look like a hang).
 /// Returns the images that had to be made.
-pub async fn ensure_bases(
+pub(crate) async fn ensure_bases(
     docker: &Docker,
     bases: &Bases,
     root: &Path,

@@ -15,14 +15,14 @@ use bollard::query_parameters::{
 use crate::CONTAINER_LABEL;
 
 /// The labels of every container the harness creates: [`CONTAINER_LABEL`] set to [`owner`].
-pub fn labels() -> HashMap<String, String> {
+pub(crate) fn labels() -> HashMap<String, String> {
     [(CONTAINER_LABEL.to_string(), owner())].into()
 }
 
 /// The value of [`CONTAINER_LABEL`] on this process's containers: its process id. A sweep
 /// then removes what this process or a run that has died left behind, and never the
 /// containers of a run going on beside it (a demo during a test, two test runs at once).
-pub fn owner() -> String {
+pub(crate) fn owner() -> String {
     std::process::id().to_string()
 }
 
@@ -48,7 +48,7 @@ fn abandoned(value: &str, created: i64) -> bool {
 
 /// Creates a container from `body`, labelled with [`labels`] whatever `body` says, and takes
 /// charge of it: from here on it is removed on every path.
-pub async fn create(
+pub(crate) async fn create(
     docker: &Docker,
     body: ContainerCreateBody,
 ) -> Result<ContainerGuard, bollard::errors::Error> {
@@ -76,23 +76,23 @@ pub(crate) async fn remove_container(docker: &Docker, id: &str) {
 /// [`ContainerGuard::remove`] already did. Drop cannot await, so it removes through
 /// [`crate::docker::cleanup::on_own_runtime`]: that works inside or outside any tokio runtime.
 #[derive(Debug)]
-pub struct ContainerGuard {
+pub(crate) struct ContainerGuard {
     id: Option<String>,
 }
 
 impl ContainerGuard {
     /// Takes charge of container `id`.
-    pub fn new(id: String) -> ContainerGuard {
+    pub(crate) fn new(id: String) -> ContainerGuard {
         ContainerGuard { id: Some(id) }
     }
 
     /// The container id.
-    pub fn id(&self) -> &str {
+    pub(crate) fn id(&self) -> &str {
         self.id.as_deref().unwrap_or_default()
     }
 
     /// Removes the container now (forcefully), the normal path.
-    pub async fn remove(mut self, docker: &Docker) {
+    pub(crate) async fn remove(mut self, docker: &Docker) {
         if let Some(id) = self.id.take() {
             remove_container(docker, &id).await;
         }

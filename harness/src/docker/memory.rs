@@ -21,24 +21,24 @@ use crate::docker::engine::short_reason;
 #[error("cannot measure the script in {image}: {reason}")]
 pub struct MemoryError {
     /// The image.
-    pub image: String,
+    pub(crate) image: String,
     /// Why.
-    pub reason: String,
+    pub(crate) reason: String,
 }
 
 /// What one script run gave.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct ScriptRun {
+pub(crate) struct ScriptRun {
     /// From the first byte written to the last expected result line read: the calculator's
     /// own time, without the container's start.
-    pub elapsed: Duration,
+    pub(crate) elapsed: Duration,
     /// The cgroup's `max_usage`, in bytes.
-    pub max_usage: u64,
+    pub(crate) max_usage: u64,
 }
 
 /// Feeds `script` to `image`'s calculator, waits for `lines` result lines, reads the peak,
 /// then lets the container go.
-pub async fn script_run(
+pub(crate) async fn script_run(
     docker: &Docker,
     image: &str,
     script: &[u8],

@@ -9,20 +9,20 @@
 //! cancellation, signals and parent death ([`cleanup`]).
 
 pub(crate) mod attach;
-pub mod bases;
+pub(crate) mod bases;
 pub mod build;
 pub mod clean;
 pub mod cleanup;
-pub mod container;
+pub(crate) mod container;
 pub mod context;
 pub mod disk;
 pub mod engine;
-pub mod files;
+pub(crate) mod files;
 pub mod limits;
-pub mod lock;
-pub mod memory;
+pub(crate) mod lock;
+pub(crate) mod memory;
 pub mod probe;
-pub mod reference;
+pub(crate) mod reference;
 pub mod registry;
 pub mod run;
 pub mod save;

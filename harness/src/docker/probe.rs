@@ -14,22 +14,22 @@ use crate::docker::engine::short_reason;
 #[error("cannot probe `{tool}` in {image}: {reason}")]
 pub struct ProbeError {
     /// The image.
-    pub image: String,
+    pub(crate) image: String,
     /// The tool.
-    pub tool: String,
+    pub(crate) tool: String,
     /// Why.
-    pub reason: String,
+    pub(crate) reason: String,
 }
 
 /// Whether the engine's start error says the program is not in the image.
-pub fn means_absent(message: &str) -> bool {
+pub(crate) fn means_absent(message: &str) -> bool {
     let m = message.to_ascii_lowercase();
     m.contains("executable file not found") || m.contains("no such file or directory")
 }
 
 /// Starts `tool --version` in `image` and says whether the runtime could execute it. The
 /// container is removed whatever happens.
-pub async fn runs(docker: &Docker, image: &str, tool: &str) -> Result<bool, ProbeError> {
+pub(crate) async fn runs(docker: &Docker, image: &str, tool: &str) -> Result<bool, ProbeError> {
     let fail = |reason: String| ProbeError {
         image: image.to_string(),
         tool: tool.to_string(),

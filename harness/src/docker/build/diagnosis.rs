@@ -34,7 +34,7 @@ pub enum LikelyCause {
 
 impl LikelyCause {
     /// Classifies a failed build from its error and log.
-    pub fn diagnose(error: &str, log: &str) -> LikelyCause {
+    pub(crate) fn diagnose(error: &str, log: &str) -> LikelyCause {
         let all = format!("{log}\n{error}");
         let has = |needles: &[&str]| needles.iter().any(|n| all.contains(n));
         if error.starts_with(TIMED_OUT) {
@@ -87,7 +87,7 @@ impl LikelyCause {
     }
 
     /// What to do about it.
-    pub fn advice(self) -> &'static str {
+    pub(crate) fn advice(self) -> &'static str {
         match self {
             LikelyCause::MissingBaseImage => {
                 "a base image is missing and cannot be pulled: run `just bases` (docker/bases/build-bases.sh) to pull it or build a local stand-in"
@@ -130,9 +130,9 @@ pub const TIMED_OUT: &str = "the build did not finish within";
 #[error("building {image} from {dockerfile} failed: {error}\n--- last lines of the build log ---\n{tail}\n--- likely cause: {advice}", advice = cause.advice())]
 pub struct BuildError {
     /// The tag that was being built.
-    pub image: String,
+    pub(crate) image: String,
     /// The Dockerfile.
-    pub dockerfile: String,
+    pub(crate) dockerfile: String,
     /// The engine's (or the preparation's) error message.
     pub error: String,
     /// The last [`TAIL_LINES`] lines of the log.

@@ -29,7 +29,7 @@ static BUILD_LOCK: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// The most build output a build keeps ([`Built::log`], the tail of a failure): beyond it the
 /// oldest output is dropped, with a line that says how much.
-pub const LOG_LIMIT: usize = 1 << 20;
+pub(crate) const LOG_LIMIT: usize = 1 << 20;
 
 /// The longest line the build's line splitter holds; a longer one is cut there.
 const LINE_LIMIT: usize = 16 << 10;
@@ -67,10 +67,6 @@ pub struct Built {
     pub steps: usize,
     /// Steps answered from cache (all of them on a warm rebuild).
     pub cached_steps: usize,
-    /// Size of the context sent, in bytes.
-    pub context_bytes: usize,
-    /// Base images that had to be made before the build.
-    pub bases_made: Vec<String>,
     /// The whole build log.
     pub log: String,
 }
@@ -89,7 +85,7 @@ pub async fn build_variant(
 
 /// Builds any Dockerfile (relative to the catalogue's root, which is the context) into
 /// `image`; the lab uses this for learners' Dockerfiles that are not in the catalogue.
-pub async fn build_dockerfile(
+pub(crate) async fn build_dockerfile(
     docker: &Docker,
     catalogue: &Catalogue,
     dockerfile: &Path,
@@ -193,7 +189,7 @@ pub async fn build_dockerfile_with(
             "",
         ));
     }
-    let bases_made = ensure_bases(docker, &catalogue.bases, root, dockerfile, &mut |line| {
+    ensure_bases(docker, &catalogue.bases, root, dockerfile, &mut |line| {
         progress(BuildEvent::Preparing(line.to_string()))
     })
     .await
@@ -219,7 +215,6 @@ pub async fn build_dockerfile_with(
             context.tar
         }
     };
-    let context_bytes = context.len();
 
     let dockerfile_name = dockerfile.to_string_lossy().replace('\\', "/");
     let options = BuildImageOptionsBuilder::new()
@@ -331,8 +326,6 @@ pub async fn build_dockerfile_with(
         duration,
         steps,
         cached_steps,
-        context_bytes,
-        bases_made,
         log,
     })
 }
@@ -355,13 +348,13 @@ fn next_line(pending: &mut String) -> Option<String> {
 }
 
 /// The container id in the legacy builder's `---> Running in 0123abcd` line.
-pub fn running_in(line: &str) -> Option<&str> {
+pub(crate) fn running_in(line: &str) -> Option<&str> {
     let id = line.trim().strip_prefix("---> Running in ")?.trim();
     (!id.is_empty() && id.chars().all(|c| c.is_ascii_hexdigit())).then_some(id)
 }
 
 /// Parses the legacy builder's `Step 3/12 : RUN cargo build` line.
-pub fn parse_step(line: &str) -> Option<(usize, usize, String)> {
+pub(crate) fn parse_step(line: &str) -> Option<(usize, usize, String)> {
     let rest = line.trim().strip_prefix("Step ")?;
     let (counts, instruction) = rest.split_once(" : ")?;
     let (n, m) = counts.split_once('/')?;

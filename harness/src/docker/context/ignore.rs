@@ -20,13 +20,13 @@ struct Pattern {
 
 /// A parsed `.dockerignore`.
 #[derive(Debug, Clone, Default)]
-pub struct DockerIgnore {
+pub(crate) struct DockerIgnore {
     patterns: Vec<Pattern>,
 }
 
 impl DockerIgnore {
     /// Reads `<root>/.dockerignore`; a missing file excludes nothing, as in Docker.
-    pub fn load(root: &Path) -> Result<DockerIgnore, ContextError> {
+    pub(crate) fn load(root: &Path) -> Result<DockerIgnore, ContextError> {
         let file = root.join(".dockerignore");
         match std::fs::read_to_string(&file) {
             Ok(text) => DockerIgnore::parse(&text, &file),
@@ -36,7 +36,7 @@ impl DockerIgnore {
     }
 
     /// Parses ignore-file text; `file` names it in errors.
-    pub fn parse(text: &str, file: &Path) -> Result<DockerIgnore, ContextError> {
+    pub(crate) fn parse(text: &str, file: &Path) -> Result<DockerIgnore, ContextError> {
         let mut patterns = Vec::new();
         for (i, raw) in text.lines().enumerate() {
             let line = raw.trim();
@@ -73,7 +73,7 @@ impl DockerIgnore {
 
     /// Makes sure `rel` is sent even if a pattern excludes it, by appending the exception
     /// `!rel` as the docker CLI does for the Dockerfile and `.dockerignore`.
-    pub fn always_send(&mut self, rel: &str) -> Result<(), ContextError> {
+    pub(crate) fn always_send(&mut self, rel: &str) -> Result<(), ContextError> {
         if self.is_excluded(rel) {
             let extra = DockerIgnore::parse(&format!("!{rel}"), Path::new(rel))?;
             self.patterns.extend(extra.patterns);
@@ -83,7 +83,7 @@ impl DockerIgnore {
 
     /// Whether `rel` (slash-separated, relative to the context root) is left out of the
     /// context. A pattern that matches a parent directory matches the path too.
-    pub fn is_excluded(&self, rel: &str) -> bool {
+    pub(crate) fn is_excluded(&self, rel: &str) -> bool {
         let rel = clean(rel);
         let parents: Vec<&str> = rel.match_indices('/').map(|(i, _)| &rel[..i]).collect();
         let mut excluded = false;
@@ -104,7 +104,7 @@ impl DockerIgnore {
     /// Whether an excluded directory must still be walked because an exception pattern could
     /// re-include something inside it. Docker makes the same decision to avoid walking
     /// `target/`.
-    pub fn may_reinclude_under(&self, dir: &str) -> bool {
+    pub(crate) fn may_reinclude_under(&self, dir: &str) -> bool {
         let dir_slash = format!("{}/", clean(dir));
         self.patterns.iter().filter(|p| p.exclusion).any(|p| {
             let literal_end = p.text.find(['*', '?', '[', '\\']).unwrap_or(p.text.len());

@@ -12,7 +12,7 @@ use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
 use entry::{Entry, Kind};
-pub use ignore::DockerIgnore;
+pub(crate) use ignore::DockerIgnore;
 
 /// Why a context could not be assembled.
 #[derive(Debug, thiserror::Error)]
@@ -45,7 +45,7 @@ pub struct Context {
     /// The tar, ready to send to the engine.
     pub tar: Vec<u8>,
     /// The entries included (relative, slash-separated; directories too), in tar order.
-    pub files: Vec<String>,
+    pub(crate) files: Vec<String>,
 }
 
 /// Builds the context tar for `root`, honouring its `.dockerignore`; `dockerfile` (relative
@@ -67,7 +67,7 @@ pub fn build_context(root: &Path, dockerfile: &Path) -> Result<Context, ContextE
 /// replaced or added in memory. The lab uses it to rebuild after "a one-line change" in the
 /// sources without touching the learner's tree. A replaced file keeps its mode and time; an
 /// added one is 0644 at time 0, and goes at the end of the tar.
-pub fn build_context_with(
+pub(crate) fn build_context_with(
     root: &Path,
     dockerfile: &Path,
     overrides: &[(String, Vec<u8>)],
@@ -78,7 +78,10 @@ pub fn build_context_with(
 /// The files (relative, slash-separated, directories included) a context of `root` filtered
 /// by `ignore` holds, without reading any of them: what a context check measures before
 /// anything is sent.
-pub fn context_files(root: &Path, ignore: &DockerIgnore) -> Result<Vec<String>, ContextError> {
+pub(crate) fn context_files(
+    root: &Path,
+    ignore: &DockerIgnore,
+) -> Result<Vec<String>, ContextError> {
     let mut files = Vec::new();
     walk(root, root, ignore, &mut files)?;
     Ok(files)
@@ -87,7 +90,7 @@ pub fn context_files(root: &Path, ignore: &DockerIgnore) -> Result<Vec<String>, 
 /// Like [`build_context_with`], filtered by `ignore` instead of the root's `.dockerignore`.
 /// The lab's context exercise uses it: the learner's ignore file decides, as it would at the
 /// root of a context of its own.
-pub fn build_context_ignoring(
+pub(crate) fn build_context_ignoring(
     root: &Path,
     dockerfile: &Path,
     ignore: &DockerIgnore,

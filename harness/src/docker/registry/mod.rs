@@ -33,7 +33,7 @@ use unpack::{Counted, unpack_layer};
 use crate::docker::engine::short_reason;
 
 /// The registry program Debian's `docker-registry` package installs.
-pub const REGISTRY_PROGRAM: &str = "docker-registry";
+pub(crate) const REGISTRY_PROGRAM: &str = "docker-registry";
 
 /// The repository images are pushed under, inside the temporary registry.
 pub const PUSH_REPOSITORY: &str = "calc-kit-claims";
@@ -91,18 +91,18 @@ pub struct Registry {
 pub struct Descriptor {
     /// Its media type.
     #[serde(rename = "mediaType")]
-    pub media_type: String,
+    pub(crate) media_type: String,
     /// Its size in bytes, as stored (compressed, for a layer).
     pub size: u64,
     /// Its content digest.
-    pub digest: String,
+    pub(crate) digest: String,
 }
 
 /// An image as the registry stores it.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct Manifest {
     /// The configuration blob.
-    pub config: Descriptor,
+    pub(crate) config: Descriptor,
     /// The layer blobs, base first.
     pub layers: Vec<Descriptor>,
 }
@@ -118,13 +118,13 @@ impl Manifest {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Pull {
     /// From the manifest request to the last layer unpacked.
-    pub elapsed: Duration,
+    pub(crate) elapsed: Duration,
     /// Bytes downloaded (manifest, configuration and layers).
     pub bytes: u64,
 }
 
 /// Whether the registry program is on `PATH`.
-pub fn installed() -> bool {
+pub(crate) fn installed() -> bool {
     std::env::var_os("PATH").is_some_and(|paths| {
         std::env::split_paths(&paths).any(|p| p.join(REGISTRY_PROGRAM).is_file())
     })
@@ -220,7 +220,7 @@ impl Registry {
     }
 
     /// The registry's log so far (warnings and errors only).
-    pub fn log(&self) -> String {
+    pub(crate) fn log(&self) -> String {
         self.dir
             .as_ref()
             .and_then(|d| std::fs::read_to_string(d.path().join("registry.log")).ok())
@@ -228,7 +228,7 @@ impl Registry {
     }
 
     /// The loopback port it listens on.
-    pub fn port(&self) -> u16 {
+    pub(crate) fn port(&self) -> u16 {
         self.port
     }
 
@@ -238,7 +238,7 @@ impl Registry {
     }
 
     /// Its base URL.
-    pub fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         format!("http://{}", self.host())
     }
 
@@ -299,7 +299,7 @@ impl Registry {
     }
 
     /// The stored manifest of `name:tag`.
-    pub fn manifest(&self, name: &str, tag: &str) -> Result<Manifest, RegistryError> {
+    pub(crate) fn manifest(&self, name: &str, tag: &str) -> Result<Manifest, RegistryError> {
         let (manifest, _) = self.manifest_with_size(&agent(), name, tag)?;
         Ok(manifest)
     }

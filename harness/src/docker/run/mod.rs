@@ -33,7 +33,7 @@ pub use waiting::Waiting;
 
 /// How long a run may take before it is declared hung when `CALC_KIT_RUN_TIMEOUT` is not set
 /// (see [`crate::docker::limits`]).
-pub const DEFAULT_TIMEOUT: Duration = crate::docker::limits::DEFAULT_RUN_TIMEOUT;
+pub(crate) const DEFAULT_TIMEOUT: Duration = crate::docker::limits::DEFAULT_RUN_TIMEOUT;
 
 /// A container run that went wrong (as opposed to a calculator that answered with an error,
 /// which is a normal [`Output`] with a non-zero exit code).
@@ -88,11 +88,11 @@ pub struct Output {
     /// Its standard output, byte for byte.
     pub stdout: Vec<u8>,
     /// Its standard error, byte for byte.
-    pub stderr: Vec<u8>,
+    pub(crate) stderr: Vec<u8>,
     /// Its exit status.
     pub exit_code: i64,
     /// From create to exit: what a user of `docker run` waits.
-    pub elapsed: Duration,
+    pub(crate) elapsed: Duration,
 }
 
 impl Output {
@@ -129,7 +129,7 @@ pub(crate) fn split_tag(image: &str) -> (String, String) {
 
 /// The options `docker run --read-only --cap-drop ALL --security-opt no-new-privileges
 /// --network none` set, applied to a host config.
-pub fn harden(host_config: &mut HostConfig) {
+pub(crate) fn harden(host_config: &mut HostConfig) {
     host_config.readonly_rootfs = Some(true);
     host_config.cap_drop = Some(vec!["ALL".to_string()]);
     host_config.security_opt = Some(vec!["no-new-privileges".to_string()]);
@@ -160,7 +160,7 @@ impl Run {
 
     /// Runs `program` instead of the image's entrypoint, like `docker run --entrypoint`.
     /// Only for runs without stdin.
-    pub fn entrypoint(mut self, program: impl Into<String>) -> Run {
+    pub(crate) fn entrypoint(mut self, program: impl Into<String>) -> Run {
         self.entrypoint = Some(program.into());
         self
     }
@@ -185,7 +185,7 @@ impl Run {
     }
 
     /// Overrides `CALC_KIT_RUN_TIMEOUT` and [`DEFAULT_TIMEOUT`].
-    pub fn timeout(mut self, timeout: Duration) -> Run {
+    pub(crate) fn timeout(mut self, timeout: Duration) -> Run {
         self.timeout = Some(timeout);
         self
     }

@@ -27,7 +27,7 @@ pub struct TtySession {
         >,
     >,
     /// Everything the terminal showed so far.
-    pub screen: Vec<u8>,
+    pub(crate) screen: Vec<u8>,
     consumed: usize,
 }
 

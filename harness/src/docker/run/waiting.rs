@@ -16,7 +16,7 @@ use crate::docker::engine::short_reason;
 /// open stdin. For `docker stop` latency and for exec probes. Removed on drop.
 pub struct Waiting {
     /// The testcontainers handle (removes the container on drop).
-    pub container: ContainerAsync<GenericImage>,
+    pub(crate) container: ContainerAsync<GenericImage>,
 }
 
 impl Waiting {

@@ -13,7 +13,7 @@ use crate::manifest::catalogue::Bases;
 
 /// A base image could not be made available.
 #[derive(Debug, thiserror::Error)]
-pub enum BasesError {
+pub(crate) enum BasesError {
     /// Asking the engine failed.
     #[error("cannot inspect base image {image}: {reason}")]
     Engine {
@@ -32,7 +32,7 @@ pub enum BasesError {
         /// The script path.
         script: PathBuf,
         /// Why.
-        reason: String,
+        reason: ScriptError,
     },
     /// The script ran but the images are still missing.
     #[error(
@@ -50,13 +50,32 @@ pub enum BasesError {
     },
 }
 
+/// Why the recipe script could not run to its end.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum ScriptError {
+    /// There is no script at the path.
+    #[error("{} does not exist", path.display())]
+    Missing {
+        /// Where it was looked for.
+        path: PathBuf,
+    },
+    /// Starting `bash` with it, or waiting for it, failed.
+    #[error("{action} bash: {source}")]
+    Process {
+        /// What was being done ("starting", "waiting for").
+        action: &'static str,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
 /// The base images a Dockerfile needs from outside (not `scratch`, not its own stages).
-pub fn base_images(dockerfile_text: &str) -> Vec<String> {
+pub(crate) fn base_images(dockerfile_text: &str) -> Vec<String> {
     Dockerfile::parse(dockerfile_text).external_images()
 }
 
 /// Whether `image` exists in the local engine.
-pub async fn is_present(docker: &Docker, image: &str) -> Result<bool, BasesError> {
+pub(crate) async fn is_present(docker: &Docker, image: &str) -> Result<bool, BasesError> {
     match docker.inspect_image(image).await {
         Ok(_) => Ok(true),
         Err(e) if is_not_found(&e) => Ok(false),
@@ -69,7 +88,7 @@ pub async fn is_present(docker: &Docker, image: &str) -> Result<bool, BasesError
 
 /// The upstream reference a local image stands in for, if it is a stand-in (it carries the
 /// catalogue's stand-in `label`); `None` for real images and missing ones.
-pub async fn stand_in_for(docker: &Docker, label: &str, image: &str) -> Option<String> {
+pub(crate) async fn stand_in_for(docker: &Docker, label: &str, image: &str) -> Option<String> {
     let inspect = docker.inspect_image(image).await.ok()?;
     inspect
         .config?
@@ -81,7 +100,7 @@ pub async fn stand_in_for(docker: &Docker, label: &str, image: &str) -> Option<S
 
 /// `(base as the Dockerfile names it, upstream it stands in for)` for every base image of
 /// `dockerfile_text` that is a local stand-in: what every report says about its sizes.
-pub async fn stand_ins(
+pub(crate) async fn stand_ins(
     docker: &Docker,
     label: &str,
     dockerfile_text: &str,
@@ -99,7 +118,7 @@ pub async fn stand_ins(
 /// present, running the recipe script for the missing ones. Each line the script prints goes
 /// to `log` as it comes (building a stand-in takes a minute; silence would look like a hang).
 /// Returns the images that had to be made.
-pub async fn ensure_bases(
+pub(crate) async fn ensure_bases(
     docker: &Docker,
     bases: &Bases,
     root: &Path,
@@ -152,10 +171,12 @@ async fn run_script(
     script: &Path,
     images: &[String],
     log: &mut (dyn FnMut(&str) + Send),
-) -> Result<(String, String), String> {
+) -> Result<(String, String), ScriptError> {
     use tokio::io::{AsyncBufReadExt, BufReader};
     if !script.is_file() {
-        return Err(format!("{} does not exist", script.display()));
+        return Err(ScriptError::Missing {
+            path: script.to_path_buf(),
+        });
     }
     let mut child = tokio::process::Command::new("bash")
         .arg(script)
@@ -165,7 +186,10 @@ async fn run_script(
         .stderr(std::process::Stdio::piped())
         .kill_on_drop(true)
         .spawn()
-        .map_err(|e| e.to_string())?;
+        .map_err(|source| ScriptError::Process {
+            action: "starting",
+            source,
+        })?;
     let stdout = child.stdout.take().expect("piped");
     let stderr = child.stderr.take().expect("piped");
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<String>();
@@ -192,7 +216,10 @@ async fn run_script(
         }
         tail.push_back(line);
     }
-    let status = child.wait().await.map_err(|e| e.to_string())?;
+    let status = child.wait().await.map_err(|source| ScriptError::Process {
+        action: "waiting for",
+        source,
+    })?;
     let status = status
         .code()
         .map(|c| c.to_string())
@@ -203,6 +230,16 @@ async fn run_script(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn a_missing_recipe_script_is_named() {
+        let script = Path::new("/nonexistent/build-bases.sh");
+        let e = run_script(script, &["rust:1.95-slim-trixie".into()], &mut |_| {})
+            .await
+            .unwrap_err();
+        assert!(matches!(e, ScriptError::Missing { .. }), "{e:?}");
+        assert_eq!(e.to_string(), "/nonexistent/build-bases.sh does not exist");
+    }
 
     #[test]
     fn bases_skip_stages_and_scratch() {

@@ -35,7 +35,7 @@ impl Plan {
 pub struct CleanError(String);
 
 /// Whether `tag` (`repository:tag`) is one of the kit's: in one of `repositories`.
-pub fn is_kits(tag: &str, repositories: &[&str]) -> bool {
+pub(crate) fn is_kits(tag: &str, repositories: &[&str]) -> bool {
     let repository = tag.rsplit_once(':').map_or(tag, |(r, _)| r);
     repositories.contains(&repository)
 }

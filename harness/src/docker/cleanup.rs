@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use bollard::Docker;
 
-use crate::docker::run::remove_container;
+use crate::docker::container::remove_container;
 
 /// Build-step containers running right now in this process (short ids from the build log).
 static LIVE_STEPS: Mutex<BTreeSet<String>> = Mutex::new(BTreeSet::new());
@@ -25,7 +25,7 @@ static LIVE_STEPS: Mutex<BTreeSet<String>> = Mutex::new(BTreeSet::new());
 /// What runs before an exit on a signal, after the cleanup: a terminal put back, a line that
 /// says what happened (printing is the commands' and the tests' business, not this module's).
 /// Each gets the signal's name and how many containers were removed.
-pub type ExitHook = fn(&str, usize);
+pub(crate) type ExitHook = fn(&str, usize);
 
 static EXIT_HOOKS: Mutex<Vec<ExitHook>> = Mutex::new(Vec::new());
 
@@ -34,15 +34,15 @@ const CLEANUP_LIMIT: Duration = Duration::from_secs(20);
 
 /// The running step container of one build. Dropped while still set (a build future dropped
 /// mid-step), it stops and removes the container from a helper thread, like
-/// [`crate::docker::run::ContainerGuard`].
+/// [`crate::docker::container::ContainerGuard`].
 #[derive(Debug, Default)]
-pub struct StepContainer {
+pub(crate) struct StepContainer {
     id: Option<String>,
 }
 
 impl StepContainer {
     /// The builder started a step's container `id`.
-    pub fn started(&mut self, id: &str) {
+    pub(crate) fn started(&mut self, id: &str) {
         self.finished();
         if let Ok(mut live) = LIVE_STEPS.lock() {
             live.insert(id.to_string());
@@ -51,7 +51,7 @@ impl StepContainer {
     }
 
     /// The step ended (the builder removes its container itself).
-    pub fn finished(&mut self) {
+    pub(crate) fn finished(&mut self) {
         if let Some(id) = self.id.take()
             && let Ok(mut live) = LIVE_STEPS.lock()
         {
@@ -59,13 +59,8 @@ impl StepContainer {
         }
     }
 
-    /// The container of the step running now, if any.
-    pub fn id(&self) -> Option<&str> {
-        self.id.as_deref()
-    }
-
     /// Stops and removes the running step's container now.
-    pub async fn cancel(&mut self, docker: &Docker) {
+    pub(crate) async fn cancel(&mut self, docker: &Docker) {
         if let Some(id) = self.id.clone() {
             remove_container(docker, &id).await;
             self.finished();
@@ -107,7 +102,7 @@ where
 
 /// Removes every build step running in this process and every container this process
 /// labelled; returns how many containers were removed. What the signal handler runs.
-pub fn clean_up_now() -> usize {
+pub(crate) fn clean_up_now() -> usize {
     let steps: Vec<String> = LIVE_STEPS
         .lock()
         .map(|mut live| std::mem::take(&mut *live).into_iter().collect())
@@ -118,7 +113,7 @@ pub fn clean_up_now() -> usize {
         for id in &steps {
             remove_container(&docker, id).await;
         }
-        let swept = crate::docker::run::sweep(&docker).await.unwrap_or(0);
+        let swept = crate::docker::container::sweep(&docker).await.unwrap_or(0);
         count.fetch_add(steps.len() + swept, std::sync::atomic::Ordering::SeqCst);
     });
     removed.load(std::sync::atomic::Ordering::SeqCst)
@@ -135,7 +130,7 @@ pub fn on_signal_exit(hook: ExitHook) {
 /// Catches SIGINT, SIGTERM and SIGHUP, and asks for a SIGTERM when the parent process dies;
 /// on any of them, [`clean_up_now`] runs and the process exits with 128 + the signal number,
 /// as a shell reports a death by that signal. Idempotent: every engine connection calls it.
-pub fn install() {
+pub(crate) fn install() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
         #[cfg(unix)]

@@ -7,7 +7,7 @@ use std::path::Path;
 
 /// The least free space a build starts with: the largest variant's builder stage and its
 /// cache fit in it with room to spare.
-pub const MIN_FREE_BYTES: u64 = 2_000_000_000;
+pub(crate) const MIN_FREE_BYTES: u64 = 2_000_000_000;
 
 /// Free bytes (for an unprivileged user) on the file system holding `path`, or `None` when
 /// it cannot be measured here.
@@ -32,7 +32,7 @@ pub fn free_bytes(path: &Path) -> Option<u64> {
 
 /// `Some(message)` when the disk holding `data_dir` (the engine's data directory) has less
 /// than [`MIN_FREE_BYTES`] free.
-pub fn shortage(data_dir: &Path) -> Option<String> {
+pub(crate) fn shortage(data_dir: &Path) -> Option<String> {
     let free = free_bytes(data_dir)?;
     (free < MIN_FREE_BYTES).then(|| {
         format!(

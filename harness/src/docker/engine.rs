@@ -11,11 +11,11 @@ pub struct Engine {
     /// The client; cheap to clone, but bound to the tokio runtime it was first used on.
     pub docker: Docker,
     /// Where it answered (`DOCKER_HOST` or the default socket).
-    pub host: String,
+    pub(crate) host: String,
     /// The engine's version, e.g. `20.10.24+dfsg1`.
-    pub version: String,
+    pub(crate) version: String,
     /// The engine's API version, e.g. `1.41`.
-    pub api_version: String,
+    pub(crate) api_version: String,
 }
 
 impl Engine {
@@ -35,13 +35,13 @@ impl Engine {
 )]
 pub struct EngineError {
     /// Where we looked.
-    pub host: String,
+    pub(crate) host: String,
     /// The short reason (connection refused, no such socket, timeout).
-    pub reason: String,
+    pub(crate) reason: String,
 }
 
 /// Where the client will connect: `DOCKER_HOST` when set, else the default socket.
-pub fn docker_host() -> String {
+pub(crate) fn docker_host() -> String {
     std::env::var("DOCKER_HOST").unwrap_or_else(|_| "unix:///var/run/docker.sock".to_string())
 }
 
@@ -77,7 +77,7 @@ pub async fn connect() -> Result<Engine, EngineError> {
 
 /// The innermost cause of a client error, without the chain of wrappers: the one part a user
 /// can act on.
-pub fn short_reason(e: &dyn std::error::Error) -> String {
+pub(crate) fn short_reason(e: &dyn std::error::Error) -> String {
     let mut cause: &dyn std::error::Error = e;
     while let Some(next) = cause.source() {
         cause = next;
@@ -87,7 +87,7 @@ pub fn short_reason(e: &dyn std::error::Error) -> String {
 }
 
 /// Whether a bollard error is the engine's 404 (no such image or container).
-pub fn is_not_found(e: &bollard::errors::Error) -> bool {
+pub(crate) fn is_not_found(e: &bollard::errors::Error) -> bool {
     matches!(
         e,
         bollard::errors::Error::DockerResponseServerError {

@@ -5,28 +5,28 @@
 use std::time::Duration;
 
 /// Seconds a build may take before it is cancelled (its step container stopped and removed).
-pub const BUILD_TIMEOUT_VAR: &str = "CALC_KIT_BUILD_TIMEOUT";
+pub(crate) const BUILD_TIMEOUT_VAR: &str = "CALC_KIT_BUILD_TIMEOUT";
 
 /// Seconds a container run may take before it is declared hung and removed.
-pub const RUN_TIMEOUT_VAR: &str = "CALC_KIT_RUN_TIMEOUT";
+pub(crate) const RUN_TIMEOUT_VAR: &str = "CALC_KIT_RUN_TIMEOUT";
 
 /// The build limit when [`BUILD_TIMEOUT_VAR`] is not set: 15 minutes, about fifteen times a
 /// cold naive build measured here, so a slow runner or a slow crates mirror still fits.
-pub const DEFAULT_BUILD_TIMEOUT: Duration = Duration::from_secs(15 * 60);
+pub(crate) const DEFAULT_BUILD_TIMEOUT: Duration = Duration::from_secs(15 * 60);
 
 /// The run limit when [`RUN_TIMEOUT_VAR`] is not set: a calculator answers in well under a
 /// second; 30 s leaves room for a loaded machine (the seed's calculator looped forever on end
 /// of input; ours must not).
-pub const DEFAULT_RUN_TIMEOUT: Duration = Duration::from_secs(30);
+pub(crate) const DEFAULT_RUN_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// A limit variable that does not hold a positive number of seconds.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{var}={value:?} is not a time limit: give a positive number of seconds, e.g. {var}=600")]
 pub struct LimitError {
     /// The variable.
-    pub var: &'static str,
+    pub(crate) var: &'static str,
     /// What it held.
-    pub value: String,
+    pub(crate) value: String,
 }
 
 /// Parses a limit in seconds (a positive integer or decimal number).
@@ -50,12 +50,12 @@ fn from_env(var: &'static str, default: Duration) -> Result<Duration, LimitError
 }
 
 /// The build time limit: [`BUILD_TIMEOUT_VAR`], else [`DEFAULT_BUILD_TIMEOUT`].
-pub fn build_timeout() -> Result<Duration, LimitError> {
+pub(crate) fn build_timeout() -> Result<Duration, LimitError> {
     from_env(BUILD_TIMEOUT_VAR, DEFAULT_BUILD_TIMEOUT)
 }
 
 /// The run time limit: [`RUN_TIMEOUT_VAR`], else [`DEFAULT_RUN_TIMEOUT`].
-pub fn run_timeout() -> Result<Duration, LimitError> {
+pub(crate) fn run_timeout() -> Result<Duration, LimitError> {
     from_env(RUN_TIMEOUT_VAR, DEFAULT_RUN_TIMEOUT)
 }
 

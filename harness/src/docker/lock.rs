@@ -9,13 +9,13 @@ use std::time::{Duration, Instant};
 
 /// The held lock; dropping it releases the tag.
 #[derive(Debug)]
-pub struct TagLock {
+pub(crate) struct TagLock {
     _file: File,
 }
 
 /// Why a lock was not taken.
 #[derive(Debug, thiserror::Error)]
-pub enum LockError {
+pub(crate) enum LockError {
     /// The lock file cannot be opened.
     #[error("cannot open the build lock {path}: {source}")]
     Open {
@@ -37,7 +37,7 @@ pub enum LockError {
 }
 
 /// The lock file of `tag`: its characters outside `[A-Za-z0-9._-]` become `_`.
-pub fn lock_path(tag: &str) -> PathBuf {
+pub(crate) fn lock_path(tag: &str) -> PathBuf {
     let name: String = tag
         .chars()
         .map(|c| {
@@ -55,7 +55,7 @@ pub fn lock_path(tag: &str) -> PathBuf {
 
 /// Takes the lock of `tag`, waiting at most `limit` for another process to finish with it;
 /// `waiting` hears once that we wait, and for whom.
-pub async fn lock_tag(
+pub(crate) async fn lock_tag(
     tag: &str,
     limit: Duration,
     waiting: &mut (dyn FnMut(String) + Send),

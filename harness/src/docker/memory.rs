@@ -8,39 +8,37 @@
 use std::time::{Duration, Instant};
 
 use bollard::Docker;
-use bollard::models::ContainerCreateBody;
-use bollard::query_parameters::{
-    AttachContainerOptionsBuilder, CreateContainerOptions, StatsOptionsBuilder,
-};
+use bollard::query_parameters::StatsOptionsBuilder;
 use futures_util::StreamExt;
 use tokio::io::AsyncWriteExt;
 
+use crate::docker::attach::{attach_then_start, attached_body, write_stdin};
+use crate::docker::container::create;
 use crate::docker::engine::short_reason;
-use crate::docker::run::{ContainerGuard, labels};
 
 /// The measurement failed.
 #[derive(Debug, thiserror::Error)]
 #[error("cannot measure the script in {image}: {reason}")]
 pub struct MemoryError {
     /// The image.
-    pub image: String,
+    pub(crate) image: String,
     /// Why.
-    pub reason: String,
+    pub(crate) reason: String,
 }
 
 /// What one script run gave.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct ScriptRun {
+pub(crate) struct ScriptRun {
     /// From the first byte written to the last expected result line read: the calculator's
     /// own time, without the container's start.
-    pub elapsed: Duration,
+    pub(crate) elapsed: Duration,
     /// The cgroup's `max_usage`, in bytes.
-    pub max_usage: u64,
+    pub(crate) max_usage: u64,
 }
 
 /// Feeds `script` to `image`'s calculator, waits for `lines` result lines, reads the peak,
 /// then lets the container go.
-pub async fn script_run(
+pub(crate) async fn script_run(
     docker: &Docker,
     image: &str,
     script: &[u8],
@@ -51,51 +49,18 @@ pub async fn script_run(
         image: image.to_string(),
         reason,
     };
-    let body = ContainerCreateBody {
-        image: Some(image.to_string()),
-        labels: Some(labels()),
-        open_stdin: Some(true),
-        stdin_once: Some(true),
-        attach_stdin: Some(true),
-        attach_stdout: Some(true),
-        attach_stderr: Some(true),
-        tty: Some(false),
-        ..Default::default()
-    };
-    let created = docker
-        .create_container(None::<CreateContainerOptions>, body)
+    let guard = create(docker, attached_body(image, false))
         .await
         .map_err(|e| fail(short_reason(&e)))?;
-    let guard = ContainerGuard::new(created.id);
     let result = async {
-        let attach = docker
-            .attach_container(
-                guard.id(),
-                Some(
-                    AttachContainerOptionsBuilder::new()
-                        .stream(true)
-                        .stdin(true)
-                        .stdout(true)
-                        .stderr(true)
-                        .build(),
-                ),
-            )
-            .await
-            .map_err(|e| fail(short_reason(&e)))?;
-        docker
-            .start_container(guard.id(), None)
+        let attach = attach_then_start(docker, guard.id())
             .await
             .map_err(|e| fail(short_reason(&e)))?;
         let mut writer = attach.input;
         let mut output = attach.output;
         let started = Instant::now();
         let feed = async {
-            writer
-                .write_all(script)
-                .await
-                .map_err(|e| fail(format!("writing the script: {e}")))?;
-            writer
-                .flush()
+            write_stdin(&mut writer, script)
                 .await
                 .map_err(|e| fail(format!("writing the script: {e}")))
         };

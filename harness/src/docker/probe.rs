@@ -5,32 +5,31 @@
 
 use bollard::Docker;
 use bollard::models::{ContainerCreateBody, HostConfig};
-use bollard::query_parameters::CreateContainerOptions;
 
+use crate::docker::container::create;
 use crate::docker::engine::short_reason;
-use crate::docker::run::{ContainerGuard, labels};
 
 /// A probe that failed for a reason other than the tool being absent.
 #[derive(Debug, thiserror::Error)]
 #[error("cannot probe `{tool}` in {image}: {reason}")]
 pub struct ProbeError {
     /// The image.
-    pub image: String,
+    pub(crate) image: String,
     /// The tool.
-    pub tool: String,
+    pub(crate) tool: String,
     /// Why.
-    pub reason: String,
+    pub(crate) reason: String,
 }
 
 /// Whether the engine's start error says the program is not in the image.
-pub fn means_absent(message: &str) -> bool {
+pub(crate) fn means_absent(message: &str) -> bool {
     let m = message.to_ascii_lowercase();
     m.contains("executable file not found") || m.contains("no such file or directory")
 }
 
 /// Starts `tool --version` in `image` and says whether the runtime could execute it. The
 /// container is removed whatever happens.
-pub async fn runs(docker: &Docker, image: &str, tool: &str) -> Result<bool, ProbeError> {
+pub(crate) async fn runs(docker: &Docker, image: &str, tool: &str) -> Result<bool, ProbeError> {
     let fail = |reason: String| ProbeError {
         image: image.to_string(),
         tool: tool.to_string(),
@@ -40,7 +39,6 @@ pub async fn runs(docker: &Docker, image: &str, tool: &str) -> Result<bool, Prob
         image: Some(image.to_string()),
         entrypoint: Some(vec![tool.to_string()]),
         cmd: Some(vec!["--version".to_string()]),
-        labels: Some(labels()),
         attach_stdin: Some(false),
         attach_stdout: Some(false),
         attach_stderr: Some(false),
@@ -50,11 +48,9 @@ pub async fn runs(docker: &Docker, image: &str, tool: &str) -> Result<bool, Prob
         }),
         ..Default::default()
     };
-    let created = docker
-        .create_container(None::<CreateContainerOptions>, body)
+    let guard = create(docker, body)
         .await
         .map_err(|e| fail(short_reason(&e)))?;
-    let guard = ContainerGuard::new(created.id);
     let outcome = match docker.start_container(guard.id(), None).await {
         Ok(()) => Ok(true),
         Err(e) if means_absent(&e.to_string()) => Ok(false),

@@ -3,19 +3,19 @@
 
 /// An image reference in its parts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ImageRef<'a> {
+pub(crate) struct ImageRef<'a> {
     /// Registry, path and name: `gcr.io/distroless/cc-debian13`, `localhost:5000/calc`.
-    pub name: &'a str,
+    pub(crate) name: &'a str,
     /// The tag, when one is written.
-    pub tag: Option<&'a str>,
+    pub(crate) tag: Option<&'a str>,
     /// The digest after `@`, when one is written.
-    pub digest: Option<&'a str>,
+    pub(crate) digest: Option<&'a str>,
 }
 
 impl<'a> ImageRef<'a> {
     /// Splits `reference`: the tag is after the last `:` that follows the last `/` (so a
     /// registry port is not a tag), the digest after `@`.
-    pub fn parse(reference: &'a str) -> ImageRef<'a> {
+    pub(crate) fn parse(reference: &'a str) -> ImageRef<'a> {
         let (rest, digest) = match reference.split_once('@') {
             Some((r, d)) => (r, Some(d)),
             None => (reference, None),
@@ -29,7 +29,7 @@ impl<'a> ImageRef<'a> {
     }
 
     /// The tag, or `latest` as Docker assumes when none is written.
-    pub fn tag_or_latest(&self) -> &'a str {
+    pub(crate) fn tag_or_latest(&self) -> &'a str {
         self.tag.unwrap_or("latest")
     }
 }

@@ -12,9 +12,9 @@ use crate::docker::engine::short_reason;
 #[error("cannot save {image}: {reason}")]
 pub struct SaveError {
     /// The image.
-    pub image: String,
+    pub(crate) image: String,
     /// Why.
-    pub reason: String,
+    pub(crate) reason: String,
 }
 
 /// Saves `image` (the engine's legacy archive: `manifest.json` and one tar per layer).

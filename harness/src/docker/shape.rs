@@ -13,14 +13,12 @@ use std::process::{Command, Stdio};
 /// Why the shaping could not be set up.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("no traffic shaping: {0}")]
-pub struct ShapeError(pub String);
+pub(crate) struct ShapeError(pub(crate) String);
 
 /// An active shaping of one loopback source port; removed on drop.
 #[derive(Debug)]
-pub struct Shaper {
+pub(crate) struct Shaper {
     active: bool,
-    /// The rate, in Mbit/s.
-    pub mbit: u32,
 }
 
 fn tc(args: &[&str]) -> Result<(), ShapeError> {
@@ -67,7 +65,7 @@ fn foreign_root_qdisc() -> Result<Option<String>, ShapeError> {
 
 impl Shaper {
     /// Limits traffic from loopback source port `port` to `mbit` Mbit/s.
-    pub fn limit_source_port(port: u16, mbit: u32) -> Result<Shaper, ShapeError> {
+    pub(crate) fn limit_source_port(port: u16, mbit: u32) -> Result<Shaper, ShapeError> {
         if !is_root() {
             return Err(ShapeError("shaping `lo` needs root".into()));
         }
@@ -78,7 +76,7 @@ impl Shaper {
         }
         // From here on a partial setup must be undone: the guard exists before the first
         // change.
-        let mut shaper = Shaper { active: true, mbit };
+        let mut shaper = Shaper { active: true };
         let rate = format!("{mbit}mbit");
         let port = port.to_string();
         let steps: [&[&str]; 4] = [
@@ -109,7 +107,7 @@ impl Shaper {
     }
 
     /// Removes the qdisc now (also done on drop).
-    pub fn remove(&mut self) {
+    pub(crate) fn remove(&mut self) {
         if std::mem::take(&mut self.active) {
             let _ = tc(&["qdisc", "del", "dev", "lo", "root"]);
         }

@@ -14,7 +14,8 @@
 //! Everything started here is stopped on drop: the registry process, its data, the temporary
 //! tags, the unpacked layers.
 
-use std::io::Read;
+mod unpack;
+
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -27,10 +28,12 @@ use bollard::query_parameters::{
 use futures_util::StreamExt;
 use serde::Deserialize;
 
+use unpack::{Counted, unpack_layer};
+
 use crate::docker::engine::short_reason;
 
 /// The registry program Debian's `docker-registry` package installs.
-pub const REGISTRY_PROGRAM: &str = "docker-registry";
+pub(crate) const REGISTRY_PROGRAM: &str = "docker-registry";
 
 /// The repository images are pushed under, inside the temporary registry.
 pub const PUSH_REPOSITORY: &str = "calc-kit-claims";
@@ -88,18 +91,18 @@ pub struct Registry {
 pub struct Descriptor {
     /// Its media type.
     #[serde(rename = "mediaType")]
-    pub media_type: String,
+    pub(crate) media_type: String,
     /// Its size in bytes, as stored (compressed, for a layer).
     pub size: u64,
     /// Its content digest.
-    pub digest: String,
+    pub(crate) digest: String,
 }
 
 /// An image as the registry stores it.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct Manifest {
     /// The configuration blob.
-    pub config: Descriptor,
+    pub(crate) config: Descriptor,
     /// The layer blobs, base first.
     pub layers: Vec<Descriptor>,
 }
@@ -115,13 +118,13 @@ impl Manifest {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Pull {
     /// From the manifest request to the last layer unpacked.
-    pub elapsed: Duration,
+    pub(crate) elapsed: Duration,
     /// Bytes downloaded (manifest, configuration and layers).
     pub bytes: u64,
 }
 
 /// Whether the registry program is on `PATH`.
-pub fn installed() -> bool {
+pub(crate) fn installed() -> bool {
     std::env::var_os("PATH").is_some_and(|paths| {
         std::env::split_paths(&paths).any(|p| p.join(REGISTRY_PROGRAM).is_file())
     })
@@ -217,7 +220,7 @@ impl Registry {
     }
 
     /// The registry's log so far (warnings and errors only).
-    pub fn log(&self) -> String {
+    pub(crate) fn log(&self) -> String {
         self.dir
             .as_ref()
             .and_then(|d| std::fs::read_to_string(d.path().join("registry.log")).ok())
@@ -225,7 +228,7 @@ impl Registry {
     }
 
     /// The loopback port it listens on.
-    pub fn port(&self) -> u16 {
+    pub(crate) fn port(&self) -> u16 {
         self.port
     }
 
@@ -235,7 +238,7 @@ impl Registry {
     }
 
     /// Its base URL.
-    pub fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         format!("http://{}", self.host())
     }
 
@@ -296,7 +299,7 @@ impl Registry {
     }
 
     /// The stored manifest of `name:tag`.
-    pub fn manifest(&self, name: &str, tag: &str) -> Result<Manifest, RegistryError> {
+    pub(crate) fn manifest(&self, name: &str, tag: &str) -> Result<Manifest, RegistryError> {
         let (manifest, _) = self.manifest_with_size(&agent(), name, tag)?;
         Ok(manifest)
     }
@@ -403,96 +406,25 @@ impl Drop for Registry {
     }
 }
 
-struct Counted<R> {
-    inner: R,
-    count: u64,
-}
-
-impl<R: Read> Read for Counted<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.count += n as u64;
-        Ok(n)
-    }
-}
-
-/// Gunzips and unpacks one layer over `dest`. Whiteouts are applied the way a pull applies
-/// them; device nodes and ownership are skipped (the time is in the bytes, not in mknod).
-fn unpack_layer(reader: &mut impl Read, dest: &Path) -> std::io::Result<()> {
-    let gz = flate2::read::GzDecoder::new(reader);
-    let mut archive = tar::Archive::new(gz);
-    archive.set_preserve_permissions(false);
-    archive.set_preserve_ownerships(false);
-    archive.set_unpack_xattrs(false);
-    archive.set_overwrite(true);
-    for entry in archive.entries()? {
-        let mut entry = entry?;
-        let path = entry.path()?.into_owned();
-        let base = path.file_name().and_then(|b| b.to_str()).unwrap_or("");
-        if let Some(hidden) = base.strip_prefix(".wh.") {
-            let parent = dest.join(path.parent().unwrap_or(Path::new("")));
-            if hidden == ".wh..opq" {
-                if let Ok(children) = std::fs::read_dir(&parent) {
-                    for child in children.flatten() {
-                        remove_any(&child.path());
-                    }
-                }
-            } else {
-                remove_any(&parent.join(hidden));
-            }
-            continue;
-        }
-        let kind = entry.header().entry_type();
-        if matches!(
-            kind,
-            tar::EntryType::Block | tar::EntryType::Char | tar::EntryType::Fifo
-        ) {
-            continue;
-        }
-        // An upper layer's entry replaces what a lower one left at that path (a file, a
-        // link, or a directory replaced by a non-directory), as the engine's overlay does.
-        let target = dest.join(&path);
-        if let Ok(existing) = std::fs::symlink_metadata(&target)
-            && !(existing.is_dir() && kind == tar::EntryType::Directory)
-        {
-            remove_any(&target);
-        }
-        entry.unpack_in(dest).map_err(|e| {
-            let mut text = e.to_string();
-            let mut cause: Option<&dyn std::error::Error> = std::error::Error::source(&e);
-            while let Some(c) = cause {
-                text = format!("{text}: {c}");
-                cause = c.source();
-            }
-            std::io::Error::other(text)
-        })?;
-    }
-    Ok(())
-}
-
-fn remove_any(path: &Path) {
-    if path.is_dir() && !path.is_symlink() {
-        let _ = std::fs::remove_dir_all(path);
-    } else {
-        let _ = std::fs::remove_file(path);
-    }
-}
-
 /// A tag the harness added to the main engine; removed (an untag only, never the image) on
-/// drop if not before.
+/// drop if not before, through the same helper-thread cleanup as a
+/// [`crate::docker::container::ContainerGuard`].
 struct TemporaryTag(Option<String>);
 
-fn untag_options() -> bollard::query_parameters::RemoveImageOptions {
-    RemoveImageOptionsBuilder::new()
+/// Removes `tag` only: never the image it names, nor the untagged parents the build cache
+/// holds.
+async fn untag(docker: &Docker, tag: &str) {
+    let options = RemoveImageOptionsBuilder::new()
         .force(false)
         .noprune(true)
-        .build()
+        .build();
+    let _ = docker.remove_image(tag, Some(options), None).await;
 }
 
 impl TemporaryTag {
     async fn remove(mut self, docker: &Docker) {
         if let Some(tag) = self.0.take() {
-            let _ = docker.remove_image(&tag, Some(untag_options()), None).await;
+            untag(docker, &tag).await;
         }
     }
 }
@@ -500,20 +432,9 @@ impl TemporaryTag {
 impl Drop for TemporaryTag {
     fn drop(&mut self) {
         if let Some(tag) = self.0.take() {
-            let _ = std::thread::spawn(move || {
-                let Ok(rt) = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                else {
-                    return;
-                };
-                rt.block_on(async {
-                    if let Ok(docker) = Docker::connect_with_defaults() {
-                        let _ = docker.remove_image(&tag, Some(untag_options()), None).await;
-                    }
-                });
-            })
-            .join();
+            crate::docker::cleanup::on_own_runtime(move |docker| async move {
+                untag(&docker, &tag).await
+            });
         }
     }
 }

@@ -88,11 +88,11 @@ pub struct Output {
     /// Its standard output, byte for byte.
     pub stdout: Vec<u8>,
     /// Its standard error, byte for byte.
-    pub(crate) stderr: Vec<u8>,
+    pub stderr: Vec<u8>,
     /// Its exit status.
     pub exit_code: i64,
     /// From create to exit: what a user of `docker run` waits.
-    pub(crate) elapsed: Duration,
+    pub elapsed: Duration,
 }
 
 impl Output {

@@ -402,10 +402,13 @@ fn a_test_binary_whose_parent_dies_removes_its_build_step() {
     let Some((rt, docker)) = engine_or_skip("a parent that dies") else {
         return;
     };
-    // The shell stays the test binary's parent; killing it orphans the binary.
-    let launcher =
-        format!("\"$0\" --exact {CHILD_TEST} --nocapture --test-threads=1 & echo $!; wait");
+    // The shell stays the test binary's parent; killing it orphans the binary. The binary's
+    // own output goes elsewhere, so the first line on the pipe is the shell's `echo $!`.
+    let launcher = format!(
+        "\"$0\" --exact {CHILD_TEST} --nocapture --test-threads=1 >/dev/null & echo $!; wait"
+    );
     let (mut shell, pid, stderr) = start_hanging_child(&launcher);
+    let pid: i32 = pid.parse().expect("the shell said the test binary's pid");
     let during = wait_for_running_step(&rt, &docker);
     assert!(
         during.iter().any(|(_, s)| s == "running"),

@@ -4,14 +4,13 @@
 //! and the structure tests all read these, so each is computed once, here.
 
 use std::collections::{BTreeMap, HashMap};
-use std::io::{Read, Write};
 use std::path::Path;
 
 use bollard::Docker;
-use futures_util::StreamExt;
-use tokio::io::AsyncWriteExt;
 
+use super::layers::{SavedImage, SavedImageError};
 use crate::docker::engine::short_reason;
+use crate::docker::save::{SaveError, save_to_temp};
 use crate::manifest::catalogue::{Catalogue, Variant};
 
 /// Inspection failed.
@@ -25,13 +24,24 @@ pub enum InspectError {
         /// Why.
         reason: String,
     },
-    /// The saved image could not be read.
+    /// The layer walk stopped before it finished.
     #[error("cannot read the layers of {image}: {reason}")]
     Archive {
         /// The image.
         image: String,
         /// Why.
         reason: String,
+    },
+    /// The image could not be saved.
+    #[error(transparent)]
+    Save(#[from] SaveError),
+    /// The saved image could not be read.
+    #[error("cannot read the layers of {image}: {source}")]
+    Layers {
+        /// The image.
+        image: String,
+        /// What failed, with the archive's path.
+        source: SavedImageError,
     },
 }
 
@@ -265,37 +275,29 @@ pub async fn inspect_image(
     image: &str,
     compressed: bool,
 ) -> Result<ImageFacts, InspectError> {
-    let engine_err = |e: bollard::errors::Error| InspectError::Engine {
-        image: image.to_string(),
-        reason: short_reason(&e),
-    };
-    let archive_err = |reason: String| InspectError::Archive {
-        image: image.to_string(),
-        reason,
-    };
-    let info = docker.inspect_image(image).await.map_err(engine_err)?;
+    let info = docker
+        .inspect_image(image)
+        .await
+        .map_err(|e| InspectError::Engine {
+            image: image.to_string(),
+            reason: short_reason(&e),
+        })?;
     let config = info.config.clone().unwrap_or_default();
 
-    // Save to a temporary file: the naive image is over a gigabyte.
-    let tmp = tempfile::NamedTempFile::new().map_err(|e| archive_err(e.to_string()))?;
-    {
-        let mut file = tokio::fs::File::create(tmp.path())
-            .await
-            .map_err(|e| archive_err(e.to_string()))?;
-        let mut stream = docker.export_image(image);
-        while let Some(chunk) = stream.next().await {
-            let chunk = chunk.map_err(engine_err)?;
-            file.write_all(&chunk)
-                .await
-                .map_err(|e| archive_err(e.to_string()))?;
-        }
-        file.flush().await.map_err(|e| archive_err(e.to_string()))?;
-    }
-    let path = tmp.path().to_path_buf();
+    // Saved to a temporary file: the naive image is over a gigabyte.
+    let saved = save_to_temp(docker, image).await?;
+    let path = saved.path().to_path_buf();
     let layers = tokio::task::spawn_blocking(move || analyse_saved_image(&path, compressed))
         .await
-        .map_err(|e| archive_err(e.to_string()))?
-        .map_err(archive_err)?;
+        .map_err(|e| InspectError::Archive {
+            image: image.to_string(),
+            reason: e.to_string(),
+        })?
+        .map_err(|source| InspectError::Layers {
+            image: image.to_string(),
+            source,
+        })?;
+    drop(saved);
 
     let layer_count = info.root_fs.and_then(|r| r.layers).map(|l| l.len());
     Ok(ImageFacts::assemble(
@@ -394,279 +396,28 @@ pub struct LayerAnalysis {
     pub efficiency: f64,
 }
 
-/// One entry of one layer: a path and what it is, or a whiteout.
-#[derive(Debug, Clone)]
-enum LayerEntry {
-    Put(String, Node),
-    Remove(String),
-    Opaque(String),
-}
-
-struct Layer {
-    entries: Vec<LayerEntry>,
-    gzipped: u64,
-    dpkg_files: HashMap<String, Vec<u8>>,
-}
-
-fn is_dpkg_file(path: &str) -> bool {
-    path == "var/lib/dpkg/status" || path.starts_with("var/lib/dpkg/status.d/")
-}
-
-fn normalise(path: &str) -> String {
-    path.trim_start_matches("./")
-        .trim_start_matches('/')
-        .trim_end_matches('/')
-        .to_string()
-}
-
-/// Reads one layer tar: its entries, its gzipped size (0 unless `compressed`) and the dpkg
-/// status files in it.
-fn read_layer(reader: impl Read, compressed: bool) -> std::io::Result<Layer> {
-    struct Counter(u64);
-    impl Write for Counter {
-        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            self.0 += buf.len() as u64;
-            Ok(buf.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    // Tee the raw layer bytes into a gzip encoder while the tar reader walks them.
-    struct Tee<R, W: Write> {
-        inner: R,
-        gz: Option<flate2::write::GzEncoder<W>>,
-    }
-    impl<R: Read, W: Write> Read for Tee<R, W> {
-        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-            let n = self.inner.read(buf)?;
-            if let Some(gz) = self.gz.as_mut() {
-                gz.write_all(&buf[..n])?;
-            }
-            Ok(n)
-        }
-    }
-    let mut tee = Tee {
-        inner: reader,
-        gz: compressed
-            .then(|| flate2::write::GzEncoder::new(Counter(0), flate2::Compression::default())),
-    };
-    let mut entries = Vec::new();
-    let mut dpkg_files = HashMap::new();
-    {
-        let mut archive = tar::Archive::new(&mut tee);
-        for entry in archive.entries()? {
-            let mut entry = entry?;
-            let raw = entry.path()?.to_string_lossy().into_owned();
-            let path = normalise(&raw);
-            if path.is_empty() {
-                continue;
-            }
-            let (dir, base) = match path.rsplit_once('/') {
-                Some((d, b)) => (d.to_string(), b.to_string()),
-                None => (String::new(), path.clone()),
-            };
-            if base == ".wh..wh..opq" {
-                entries.push(LayerEntry::Opaque(dir));
-                continue;
-            }
-            if let Some(hidden) = base.strip_prefix(".wh.") {
-                let target = if dir.is_empty() {
-                    hidden.to_string()
-                } else {
-                    format!("{dir}/{hidden}")
-                };
-                entries.push(LayerEntry::Remove(target));
-                continue;
-            }
-            let header = entry.header();
-            let node = match header.entry_type() {
-                tar::EntryType::Regular | tar::EntryType::Continuous => Node::File {
-                    size: header.size()?,
-                    mode: header.mode()?,
-                },
-                tar::EntryType::Directory => Node::Dir,
-                tar::EntryType::Symlink => Node::Symlink(
-                    entry
-                        .link_name()?
-                        .map(|l| l.to_string_lossy().into_owned())
-                        .unwrap_or_default(),
-                ),
-                tar::EntryType::Link => Node::Hardlink(normalise(
-                    &entry
-                        .link_name()?
-                        .map(|l| l.to_string_lossy().into_owned())
-                        .unwrap_or_default(),
-                )),
-                _ => Node::Other,
-            };
-            if is_dpkg_file(&path) && matches!(node, Node::File { .. }) {
-                let mut content = Vec::new();
-                entry.read_to_end(&mut content)?;
-                dpkg_files.insert(path.clone(), content);
-            }
-            entries.push(LayerEntry::Put(path, node));
-        }
-    }
-    // Drain whatever follows the tar's end marker, so the gzip size covers the whole blob.
-    std::io::copy(&mut tee, &mut std::io::sink())?;
-    let gzipped = match tee.gz {
-        Some(gz) => gz.finish()?.0,
-        None => 0,
-    };
-    Ok(Layer {
-        entries,
-        gzipped,
-        dpkg_files,
-    })
-}
-
-#[derive(serde::Deserialize)]
-struct ManifestEntry {
-    #[serde(rename = "Layers")]
-    layers: Vec<String>,
-}
-
 /// Walks a `docker save` archive: layers in manifest order, whiteouts applied; `compressed`
 /// also gzips each layer.
-pub fn analyse_saved_image(path: &Path, compressed: bool) -> Result<LayerAnalysis, String> {
-    let open = || std::fs::File::open(path).map_err(|e| e.to_string());
-    // The manifest may sit anywhere in the archive; layers must be applied in its order, so
-    // read each layer as it comes and stack them afterwards.
-    let mut manifest: Option<Vec<ManifestEntry>> = None;
-    let mut layers: HashMap<String, Layer> = HashMap::new();
-    let mut archive = tar::Archive::new(std::io::BufReader::new(open()?));
-    for entry in archive.entries().map_err(|e| e.to_string())? {
-        let mut entry = entry.map_err(|e| e.to_string())?;
-        let name = normalise(&entry.path().map_err(|e| e.to_string())?.to_string_lossy());
-        if name == "manifest.json" {
-            let mut text = String::new();
-            entry.read_to_string(&mut text).map_err(|e| e.to_string())?;
-            manifest =
-                Some(serde_json::from_str(&text).map_err(|e| format!("manifest.json: {e}"))?);
-        } else if name.ends_with("layer.tar") || name.starts_with("blobs/") {
-            if entry.header().entry_type() != tar::EntryType::Regular {
-                continue;
-            }
-            let layer = read_layer(&mut entry, compressed).map_err(|e| format!("{name}: {e}"))?;
-            layers.insert(name, layer);
-        }
-    }
-    let manifest = manifest.ok_or("no manifest.json in the saved image")?;
-    let order = manifest
-        .into_iter()
-        .next()
-        .map(|m| m.layers)
-        .unwrap_or_default();
-    let mut stacked = Vec::new();
-    for name in &order {
-        let layer = layers
-            .remove(&normalise(name))
-            .ok_or_else(|| format!("layer {name} named in manifest.json is not in the archive"))?;
-        stacked.push(layer);
-    }
-    Ok(stack(stacked))
+pub fn analyse_saved_image(
+    path: &Path,
+    compressed: bool,
+) -> Result<LayerAnalysis, SavedImageError> {
+    analyse(&SavedImage::open(path)?, compressed)
 }
 
-/// Applies layers in order and computes dive's waste figures along the way.
-fn stack(layers: Vec<Layer>) -> LayerAnalysis {
-    let mut fs = Filesystem::default();
-    let mut dpkg: HashMap<String, Vec<u8>> = HashMap::new();
-    // dive: per path, the total of every copy's size and the smallest copy.
+/// The analysis of an opened archive (see [`analyse_saved_image`]).
+pub(crate) fn analyse(
+    saved: &SavedImage,
+    compressed: bool,
+) -> Result<LayerAnalysis, SavedImageError> {
+    // dive: per path, the number of copies, the total of their sizes and the smallest.
     let mut copies: HashMap<String, (u32, u64, u64)> = HashMap::new();
-    let mut record = |path: &str, size: u64| {
+    let stacked = saved.walk(compressed, &mut |path, size| {
         let e = copies.entry(path.to_string()).or_insert((0, 0, u64::MAX));
         e.0 += 1;
         e.1 += size;
         e.2 = e.2.min(size);
-    };
-    let size_under = |fs: &Filesystem, path: &str| -> u64 {
-        let prefix = format!("{path}/");
-        let own = match fs.entries.get(path) {
-            Some(Node::File { size: s, .. }) => *s,
-            _ => 0,
-        };
-        own + fs
-            .entries
-            .range(prefix.clone()..)
-            .take_while(|(p, _)| p.starts_with(&prefix))
-            .map(|(_, n)| {
-                if let Node::File { size: s, .. } = n {
-                    *s
-                } else {
-                    0
-                }
-            })
-            .sum::<u64>()
-    };
-    let remove_tree =
-        |fs: &mut Filesystem, dpkg: &mut HashMap<String, Vec<u8>>, path: &str, keep_self: bool| {
-            let prefix = format!("{path}/");
-            let doomed: Vec<String> = fs
-                .entries
-                .range(prefix.clone()..)
-                .take_while(|(p, _)| p.starts_with(&prefix))
-                .map(|(p, _)| p.clone())
-                .collect();
-            for p in doomed {
-                fs.entries.remove(&p);
-                dpkg.remove(&p);
-            }
-            if !keep_self {
-                fs.entries.remove(path);
-                dpkg.remove(path);
-            }
-        };
-    let compressed_size = layers.iter().map(|l| l.gzipped).sum();
-    let layer_count = layers.len();
-    for layer in layers {
-        for entry in layer.entries {
-            match entry {
-                LayerEntry::Remove(path) => {
-                    record(&path, size_under(&fs, &path));
-                    remove_tree(&mut fs, &mut dpkg, &path, false);
-                }
-                LayerEntry::Opaque(dir) => {
-                    // Every lower entry under the directory is removed: count each one as
-                    // a whiteout of itself.
-                    let prefix = format!("{dir}/");
-                    let removed: Vec<(String, u64)> = fs
-                        .entries
-                        .range(prefix.clone()..)
-                        .take_while(|(p, _)| p.starts_with(&prefix))
-                        .map(|(p, n)| {
-                            (
-                                p.clone(),
-                                if let Node::File { size: s, .. } = n {
-                                    *s
-                                } else {
-                                    0
-                                },
-                            )
-                        })
-                        .collect();
-                    for (path, size) in removed {
-                        record(&path, size);
-                    }
-                    remove_tree(&mut fs, &mut dpkg, &dir, true);
-                }
-                LayerEntry::Put(path, node) => {
-                    let size = if let Node::File { size: s, .. } = node {
-                        s
-                    } else {
-                        0
-                    };
-                    record(&path, size);
-                    // A non-directory replacing a directory replaces its contents too.
-                    if node != Node::Dir && matches!(fs.entries.get(&path), Some(Node::Dir)) {
-                        remove_tree(&mut fs, &mut dpkg, &path, true);
-                    }
-                    fs.entries.insert(path, node);
-                }
-            }
-        }
-        dpkg.extend(layer.dpkg_files);
-    }
+    })?;
     let mut wasted = 0;
     let (mut minimum, mut discovered) = (0u64, 0u64);
     for (count, total, min) in copies.values() {
@@ -681,15 +432,20 @@ fn stack(layers: Vec<Layer>) -> LayerAnalysis {
     } else {
         minimum as f64 / discovered as f64
     };
-    let packages = installed_packages(&dpkg);
-    LayerAnalysis {
-        layer_count,
-        compressed_size,
-        filesystem: fs,
-        packages,
+    Ok(LayerAnalysis {
+        layer_count: stacked.gzipped.len(),
+        compressed_size: stacked.gzipped.iter().sum(),
+        packages: installed_packages(&stacked.dpkg),
+        filesystem: Filesystem {
+            entries: stacked
+                .entries
+                .into_iter()
+                .map(|(path, stat)| (path, stat.node))
+                .collect(),
+        },
         wasted_bytes: wasted,
         efficiency,
-    }
+    })
 }
 
 /// Installed packages from dpkg's status file and distroless's status.d directory (one file
@@ -732,67 +488,33 @@ pub const REQUIRED_LABELS: [&str; 4] = [
 
 #[cfg(test)]
 mod tests {
+    use super::super::layers::testing::{Member, file, saved, tar_of};
     use super::*;
 
-    fn layer(entries: &[(&str, Option<&[u8]>)]) -> Vec<u8> {
-        let mut b = tar::Builder::new(Vec::new());
-        for (path, content) in entries {
-            let mut h = tar::Header::new_gnu();
-            match content {
-                Some(c) => {
-                    h.set_entry_type(tar::EntryType::Regular);
-                    h.set_size(c.len() as u64);
-                    h.set_mode(0o644);
-                    h.set_cksum();
-                    b.append_data(&mut h, path, *c).unwrap();
-                }
-                None if path.ends_with('/') => {
-                    h.set_entry_type(tar::EntryType::Directory);
-                    h.set_size(0);
-                    h.set_mode(0o755);
-                    h.set_cksum();
-                    b.append_data(&mut h, path, std::io::empty()).unwrap();
-                }
-                None => {
-                    let (name, target) = path.split_once("->").unwrap();
-                    h.set_entry_type(tar::EntryType::Symlink);
-                    h.set_size(0);
-                    h.set_mode(0o777);
-                    b.append_link(&mut h, name, target).unwrap();
-                }
-            }
-        }
-        b.into_inner().unwrap()
-    }
-
-    fn analyse(layers: Vec<Vec<u8>>) -> LayerAnalysis {
-        stack(
-            layers
-                .into_iter()
-                .map(|l| read_layer(l.as_slice(), true).unwrap())
-                .collect(),
-        )
+    fn analyse_layers(layers: Vec<Vec<u8>>) -> LayerAnalysis {
+        let archive = saved(&layers, "{}");
+        analyse_saved_image(archive.path(), true).unwrap()
     }
 
     #[test]
     fn whiteouts_overwrites_and_dive_waste() {
-        let base = layer(&[
-            ("usr/", None),
-            ("usr/bin/", None),
-            ("usr/bin/dash", Some(&[0u8; 100])),
-            ("bin->usr/bin", None),
-            ("usr/bin/sh->dash", None),
-            ("var/lib/apt/lists/big", Some(&[1u8; 1000])),
-            ("etc/motd", Some(&[2u8; 10])),
-            ("opt/a", Some(&[3u8; 5])),
+        let base = tar_of(&[
+            Member::Dir("usr/", 0o755),
+            Member::Dir("usr/bin/", 0o755),
+            file("usr/bin/dash", &[0u8; 100]),
+            Member::Link("bin->usr/bin"),
+            Member::Link("usr/bin/sh->dash"),
+            file("var/lib/apt/lists/big", &[1u8; 1000]),
+            file("etc/motd", &[2u8; 10]),
+            file("opt/a", &[3u8; 5]),
         ]);
-        let upper = layer(&[
-            ("var/lib/apt/lists/.wh.big", Some(b"")),
-            ("etc/motd", Some(&[2u8; 20])),
-            ("opt/.wh..wh..opq", Some(b"")),
-            ("opt/b", Some(&[4u8; 7])),
+        let upper = tar_of(&[
+            file("var/lib/apt/lists/.wh.big", b""),
+            file("etc/motd", &[2u8; 20]),
+            file("opt/.wh..wh..opq", b""),
+            file("opt/b", &[4u8; 7]),
         ]);
-        let a = analyse(vec![base, upper]);
+        let a = analyse_layers(vec![base, upper]);
         let fs = &a.filesystem;
         assert!(fs.has_file("/bin/sh"), "{:?}", fs.entries);
         assert_eq!(fs.resolve("/bin/sh").unwrap().0, "usr/bin/dash");
@@ -811,26 +533,26 @@ mod tests {
     #[test]
     fn packages_from_dpkg_status_and_status_d() {
         let status = b"Package: bash\nStatus: install ok installed\n\nPackage: gone\nStatus: deinstall ok config-files\n\nPackage: dash\nStatus: install ok installed\n";
-        let l1 = layer(&[
-            ("var/lib/dpkg/status", Some(status)),
-            (
+        let l1 = tar_of(&[
+            file("var/lib/dpkg/status", status),
+            file(
                 "var/lib/dpkg/status.d/libc6",
-                Some(b"Package: libc6\nVersion: 2.41\n"),
+                b"Package: libc6\nVersion: 2.41\n",
             ),
-            ("var/lib/dpkg/status.d/libc6.md5sums", Some(b"abc  lib/x\n")),
+            file("var/lib/dpkg/status.d/libc6.md5sums", b"abc  lib/x\n"),
         ]);
-        let a = analyse(vec![l1]);
+        let a = analyse_layers(vec![l1]);
         assert_eq!(a.packages, ["bash", "dash", "libc6"]);
     }
 
     #[test]
     fn programs_are_found_in_any_bin() {
-        let l = layer(&[
-            ("usr/local/cargo/bin/cargo", Some(b"x")),
-            ("usr/local/cargo/bin/rustc", Some(b"x")),
-            ("usr/share/doc/cargo", Some(b"x")),
+        let l = tar_of(&[
+            file("usr/local/cargo/bin/cargo", b"x"),
+            file("usr/local/cargo/bin/rustc", b"x"),
+            file("usr/share/doc/cargo", b"x"),
         ]);
-        let a = analyse(vec![l]);
+        let a = analyse_layers(vec![l]);
         assert_eq!(
             a.filesystem.find_program("cargo"),
             ["/usr/local/cargo/bin/cargo"]

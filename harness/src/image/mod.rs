@@ -3,5 +3,6 @@
 pub mod archive;
 pub mod elf;
 pub mod inspect;
+pub(crate) mod layers;
 pub mod sbom;
 pub mod surface;

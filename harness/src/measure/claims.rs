@@ -490,7 +490,7 @@ pub async fn measure_claims(
         let surface = tokio::task::spawn_blocking(move || analyse_saved(&path))
             .await
             .map_err(|e| e.to_string())
-            .and_then(|r| r)
+            .and_then(|r| r.map_err(|e| e.to_string()))
             .map_err(|reason| ClaimsError::Layers {
                 image: image.clone(),
                 reason,

@@ -9,6 +9,7 @@ use std::path::Path;
 use bollard::Docker;
 
 use super::layers::{SavedImage, SavedImageError};
+use super::surface::{Surface, summarise};
 use crate::docker::engine::short_reason;
 use crate::docker::save::{SaveError, save_to_temp};
 use crate::manifest::catalogue::{Catalogue, Variant};
@@ -221,6 +222,8 @@ pub struct ImageFacts {
     pub efficiency: f64,
     /// The final filesystem, for further questions (size of the binary, a file's presence).
     pub filesystem: Filesystem,
+    /// What an intruder would find in it (from the same walk of the layers).
+    pub surface: Surface,
 }
 
 impl ImageFacts {
@@ -375,6 +378,7 @@ impl ImageFacts {
             wasted_bytes: layers.wasted_bytes,
             efficiency: layers.efficiency,
             filesystem: layers.filesystem,
+            surface: layers.surface,
         }
     }
 }
@@ -394,6 +398,8 @@ pub struct LayerAnalysis {
     pub wasted_bytes: u64,
     /// dive's efficiency score.
     pub efficiency: f64,
+    /// The attack surface of the final filesystem.
+    pub surface: Surface,
 }
 
 /// Walks a `docker save` archive: layers in manifest order, whiteouts applied; `compressed`
@@ -433,6 +439,7 @@ pub(crate) fn analyse(
         minimum as f64 / discovered as f64
     };
     Ok(LayerAnalysis {
+        surface: summarise(&stacked),
         layer_count: stacked.gzipped.len(),
         compressed_size: stacked.gzipped.iter().sum(),
         packages: installed_packages(&stacked.dpkg),
@@ -528,6 +535,20 @@ mod tests {
         assert!(a.efficiency < 1.0);
         assert_eq!(a.layer_count, 2);
         assert!(a.compressed_size > 0);
+    }
+
+    #[test]
+    fn the_facts_walk_also_yields_the_attack_surface() {
+        let l = tar_of(&[
+            Member::File("usr/bin/passwd", 0o4755, b"x"),
+            Member::Dir("tmp/", 0o1777),
+        ]);
+        let archive = saved(&[l], "{}");
+        let a = analyse_saved_image(archive.path(), false).unwrap();
+        let alone = crate::image::surface::analyse_saved(archive.path()).unwrap();
+        assert_eq!(a.surface, alone);
+        assert_eq!(a.surface.setuid_files, ["/usr/bin/passwd"]);
+        assert_eq!(a.surface.world_writable_dirs, ["/tmp"]);
     }
 
     #[test]

@@ -25,7 +25,7 @@ pub struct DebPackage {
 }
 
 /// What an intruder finds in the files of an image.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Surface {
     /// Regular files with an execute bit.
     pub executables: u64,

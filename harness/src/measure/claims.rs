@@ -19,12 +19,12 @@ use crate::docker::memory::{MemoryError, script_run};
 use crate::docker::probe::{ProbeError, present};
 use crate::docker::registry::{PUSH_REPOSITORY, Registry, RegistryError};
 use crate::docker::run::{Run, RunError};
-use crate::docker::save::{SaveError, save_to_temp};
 use crate::docker::shape::Shaper;
+use crate::image::inspect::InspectError;
 use crate::image::sbom::{Crate, MetadataError, SbomInput, TARGET, cyclonedx, linked_crates};
-use crate::image::surface::analyse_saved;
 use crate::manifest::catalogue::{Catalogue, Variant};
 use crate::measure::bench::{Dialect, median, script};
+use crate::measure::survey::{FactsCache, image_surface};
 
 /// Where the last results live, relative to the workspace root.
 pub const CACHE_FILE: &str = "target/calc-kit/claims.json";
@@ -65,7 +65,8 @@ pub struct ClaimsOptions {
     /// Images storing more than this are not pulled shaped (it would take minutes): their
     /// shaped figure is computed, and labelled so.
     pub shaped_max_bytes: u64,
-    /// Measure again even when the cache matches the images.
+    /// Measure again even when the cache matches the images. The files of an unchanged image
+    /// still come from the survey's facts cache: the same image id is the same layers.
     pub fresh: bool,
     /// Read and write [`CACHE_FILE`] (the tests measure without touching the last results).
     pub cache: bool,
@@ -104,17 +105,9 @@ pub enum ClaimsError {
     /// The registry.
     #[error(transparent)]
     Registry(#[from] RegistryError),
-    /// Saving an image.
+    /// Saving an image or reading its layers.
     #[error(transparent)]
-    Save(#[from] SaveError),
-    /// Reading an image's layers.
-    #[error("cannot read the layers of {image}: {reason}")]
-    Layers {
-        /// The image.
-        image: String,
-        /// Why.
-        reason: String,
-    },
+    Inspect(#[from] InspectError),
     /// A probe.
     #[error(transparent)]
     Probe(#[from] ProbeError),
@@ -478,24 +471,21 @@ pub async fn measure_claims(
     })?;
     let timestamp = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
     let tools = &catalogue.attack_surface.tools;
+    let facts_path = root.join(crate::measure::survey::CACHE_FILE);
+    let mut facts = FactsCache::open(&facts_path, false);
     let mut partials = Vec::new();
     for (v, (_, id, disk)) in variants.iter().zip(&ids) {
         let image = catalogue.image(v);
+        let (surface, cached) = image_surface(docker, &image, id, &mut facts).await?;
         progress(format!(
-            "{}: saving the image and reading its layers",
-            v.name
+            "{}: its files {}",
+            v.name,
+            if cached {
+                "from the facts cache (the survey read these layers)"
+            } else {
+                "from its saved layers"
+            }
         ));
-        let saved = save_to_temp(docker, &image).await?;
-        let path = saved.path().to_path_buf();
-        let surface = tokio::task::spawn_blocking(move || analyse_saved(&path))
-            .await
-            .map_err(|e| e.to_string())
-            .and_then(|r| r.map_err(|e| e.to_string()))
-            .map_err(|reason| ClaimsError::Layers {
-                image: image.clone(),
-                reason,
-            })?;
-        drop(saved);
         let sbom_path = sbom_dir.join(format!("{}.cdx.json", v.name));
         let doc = cyclonedx(&SbomInput {
             image: &image,
@@ -555,6 +545,11 @@ pub async fn measure_claims(
             vulnerabilities,
             reason,
         });
+    }
+
+    // The cache is an optimisation: failing to write it costs time next run, nothing else.
+    if options.cache {
+        let _ = facts.save(&facts_path);
     }
 
     // Shaped pulls: one each, for the images small enough to pull in reasonable time.

@@ -18,7 +18,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::docker::build::{BuildError, BuildEvent, Built, build_variant};
 use crate::docker::run::{Run, RunError};
-use crate::image::inspect::{ImageFacts, InspectError, inspect_variant};
+use crate::image::inspect::{ImageFacts, InspectError, inspect_image, inspect_variant};
+use crate::image::surface::Surface;
 use crate::manifest::catalogue::{Catalogue, CatalogueError, Variant};
 use crate::render::format::reduction;
 
@@ -32,8 +33,8 @@ pub const CACHE_FILE: &str = "target/calc-kit/image-facts.json";
 
 /// Bumped whenever what is cached, or how it is measured, changes (2: a toolchain is cargo
 /// and rustc both; a shell is an executable /bin/sh; 3: the entrypoint and dive's efficiency,
-/// for `harness inspect`).
-const CACHE_FORMAT: u32 = 3;
+/// for `harness inspect`; 4: the attack surface, for `harness claims`).
+const CACHE_FORMAT: u32 = 4;
 
 /// What to measure and how.
 #[derive(Debug, Clone)]
@@ -492,7 +493,7 @@ pub async fn variant_facts(
     }
     let full = inspect_variant(docker, catalogue, v, true).await?;
     let facts = Facts::from_image(&full.image);
-    cache.insert(&full.image.id, facts.clone());
+    cache.insert(&full.image.id, facts.clone(), full.image.surface);
     Ok(VariantFacts {
         id,
         facts,
@@ -501,13 +502,37 @@ pub async fn variant_facts(
     })
 }
 
+/// The attack surface of `image` (whose id is `id`): from `cache` when the id is there (the
+/// survey walked the same layers), else from one walk of its saved layers, which also adds
+/// its facts to `cache`. The flag says it came from the cache.
+pub(crate) async fn image_surface(
+    docker: &Docker,
+    image: &str,
+    id: &str,
+    cache: &mut FactsCache,
+) -> Result<(Surface, bool), InspectError> {
+    if let Some(entry) = cache.images.get(id).filter(|_| !id.is_empty()) {
+        return Ok((entry.surface.clone(), true));
+    }
+    let full = inspect_image(docker, image, true).await?;
+    cache.insert(&full.id, Facts::from_image(&full), full.surface.clone());
+    Ok((full.surface, false))
+}
+
+/// What the cache keeps of one image.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Cached {
+    facts: Facts,
+    surface: Surface,
+}
+
 /// Image facts by image id, kept between runs (see the module documentation).
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct FactsCache {
     /// [`CACHE_FORMAT`] and the harness version that wrote the file; anything else is
     /// ignored whole.
     format: String,
-    images: BTreeMap<String, Facts>,
+    images: BTreeMap<String, Cached>,
 }
 
 impl FactsCache {
@@ -536,12 +561,13 @@ impl FactsCache {
         if id.is_empty() {
             return None;
         }
-        self.images.get(id).cloned()
+        self.images.get(id).map(|c| c.facts.clone())
     }
 
-    fn insert(&mut self, id: &str, facts: Facts) {
+    fn insert(&mut self, id: &str, facts: Facts, surface: Surface) {
         if !id.is_empty() {
-            self.images.insert(id.to_string(), facts);
+            self.images
+                .insert(id.to_string(), Cached { facts, surface });
         }
     }
 
@@ -675,11 +701,16 @@ pub(crate) mod tests {
         let path = dir.path().join("sub/facts.json");
         let mut cache = FactsCache::default();
         let facts = sample().rows[4].facts.clone();
-        cache.insert("sha256:abc", facts.clone());
-        cache.insert("", facts.clone());
+        let surface = Surface {
+            executables: 1,
+            ..Surface::default()
+        };
+        cache.insert("sha256:abc", facts.clone(), surface.clone());
+        cache.insert("", facts.clone(), Surface::default());
         cache.save(&path).unwrap();
         let loaded = FactsCache::load(&path);
         assert_eq!(loaded.get("sha256:abc"), Some(facts));
+        assert_eq!(loaded.images["sha256:abc"].surface, surface);
         assert_eq!(loaded.images.len(), 1);
         std::fs::write(&path, r#"{"format":"0/0","images":{"sha256:abc":null}}"#).unwrap();
         assert!(FactsCache::load(&path).images.is_empty());

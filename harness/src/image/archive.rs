@@ -4,7 +4,8 @@
 
 use std::path::Path;
 
-use super::inspect::{ImageConfig, ImageFacts, analyse};
+use super::analysis::analyse;
+use super::facts::{ImageConfig, ImageFacts};
 use super::layers::{SavedImage, SavedImageError};
 
 #[derive(serde::Deserialize)]
@@ -58,7 +59,7 @@ pub fn facts_from_saved_image(
 
 #[cfg(test)]
 mod tests {
-    use super::super::layers::testing::{Member, saved, tar_of};
+    use super::super::testing::{Member, saved, tar_of};
     use super::*;
     use crate::measure::Facts;
 

@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use super::inspect::Node;
+use super::filesystem::Node;
 use super::layers::{SavedImage, SavedImageError, Stacked};
 
 /// A Debian package as dpkg records it.
@@ -106,7 +106,7 @@ pub fn packages(files: &HashMap<String, Vec<u8>>) -> Vec<DebPackage> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::layers::testing::{Member, saved, tar_of};
+    use super::super::testing::{Member, saved, tar_of};
     use super::*;
 
     #[test]

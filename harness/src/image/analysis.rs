@@ -7,7 +7,7 @@ use std::path::Path;
 
 use super::filesystem::Filesystem;
 use super::layers::{SavedImage, SavedImageError};
-use super::surface::{Surface, summarise};
+use super::surface::{Surface, installed_stanzas, summarise};
 
 /// What the layer walk yields.
 #[derive(Debug, Clone, Default)]
@@ -81,31 +81,10 @@ pub(crate) fn analyse(
     })
 }
 
-/// Installed packages from dpkg's status file and distroless's status.d directory (one file
-/// per package, same stanza format); `.md5sums` files there are not packages.
+/// The names of the installed packages (see [`installed_stanzas`]), sorted.
 fn installed_packages(files: &HashMap<String, Vec<u8>>) -> Vec<String> {
     let mut out = Vec::new();
-    for (path, content) in files {
-        if path.ends_with(".md5sums") {
-            continue;
-        }
-        let text = String::from_utf8_lossy(content);
-        for stanza in text.split("\n\n") {
-            let field = |name: &str| {
-                stanza
-                    .lines()
-                    .find_map(|l| l.strip_prefix(name).map(|v| v.trim().to_string()))
-            };
-            let Some(package) = field("Package:") else {
-                continue;
-            };
-            // status.d stanzas often carry no Status line: being there means installed.
-            let installed = field("Status:").is_none_or(|s| s.ends_with(" installed"));
-            if installed {
-                out.push(package);
-            }
-        }
-    }
+    installed_stanzas(files, |stanza| out.extend(stanza.field("Package:")));
     out.sort();
     out.dedup();
     out

@@ -75,30 +75,51 @@ pub(crate) fn summarise(stacked: &Stacked) -> Surface {
     s
 }
 
-/// Installed packages with versions, from dpkg's status stanzas (status.d stanzas carry no
-/// `Status:` line: being there means installed).
-pub fn packages(files: &HashMap<String, Vec<u8>>) -> Vec<DebPackage> {
-    let mut out = Vec::new();
-    for content in files.values() {
+/// One stanza of dpkg's records.
+pub(crate) struct Stanza<'a>(&'a str);
+
+impl Stanza<'_> {
+    /// The value of the field `name` (spelled with its colon: `"Package:"`), trimmed.
+    pub(crate) fn field(&self, name: &str) -> Option<String> {
+        self.0
+            .lines()
+            .find_map(|l| l.strip_prefix(name).map(|v| v.trim().to_string()))
+    }
+}
+
+/// Calls `each` with the stanza of every installed package in dpkg's status file and
+/// distroless's status.d directory (one file per package, same format). status.d stanzas
+/// often carry no `Status:` line: being there means installed; `.md5sums` files there are
+/// not records.
+pub(crate) fn installed_stanzas(files: &HashMap<String, Vec<u8>>, mut each: impl FnMut(&Stanza)) {
+    for (path, content) in files {
+        if path.ends_with(".md5sums") {
+            continue;
+        }
         let text = String::from_utf8_lossy(content);
-        for stanza in text.split("\n\n") {
-            let field = |name: &str| {
-                stanza
-                    .lines()
-                    .find_map(|l| l.strip_prefix(name).map(|v| v.trim().to_string()))
-            };
-            let (Some(name), Some(version)) = (field("Package:"), field("Version:")) else {
-                continue;
-            };
-            if field("Status:").is_none_or(|s| s.ends_with(" installed")) {
-                out.push(DebPackage {
-                    name,
-                    version,
-                    architecture: field("Architecture:").unwrap_or_default(),
-                });
+        for stanza in text.split("\n\n").map(Stanza) {
+            if stanza
+                .field("Status:")
+                .is_none_or(|s| s.ends_with(" installed"))
+            {
+                each(&stanza);
             }
         }
     }
+}
+
+/// Installed packages with versions, sorted.
+pub(crate) fn packages(files: &HashMap<String, Vec<u8>>) -> Vec<DebPackage> {
+    let mut out = Vec::new();
+    installed_stanzas(files, |stanza| {
+        if let (Some(name), Some(version)) = (stanza.field("Package:"), stanza.field("Version:")) {
+            out.push(DebPackage {
+                name,
+                version,
+                architecture: stanza.field("Architecture:").unwrap_or_default(),
+            });
+        }
+    });
     out.sort();
     out.dedup();
     out

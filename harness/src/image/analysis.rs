@@ -30,7 +30,7 @@ pub struct LayerAnalysis {
 
 /// Walks a `docker save` archive: layers in manifest order, whiteouts applied; `compressed`
 /// also gzips each layer.
-pub fn analyse_saved_image(
+pub(crate) fn analyse_saved_image(
     path: &Path,
     compressed: bool,
 ) -> Result<LayerAnalysis, SavedImageError> {

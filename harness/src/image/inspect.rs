@@ -4,7 +4,8 @@
 
 use bollard::Docker;
 
-pub use super::analysis::{LayerAnalysis, analyse_saved_image};
+pub use super::analysis::LayerAnalysis;
+pub(crate) use super::analysis::analyse_saved_image;
 pub use super::facts::{ImageConfig, ImageFacts, REQUIRED_LABELS};
 pub use super::filesystem::{Filesystem, Node};
 use super::layers::SavedImageError;
@@ -55,7 +56,7 @@ pub struct VariantFacts {
 
 /// Inspects a built variant, including which base images were stand-ins; `compressed` also
 /// measures the compressed size.
-pub async fn inspect_variant(
+pub(crate) async fn inspect_variant(
     docker: &Docker,
     catalogue: &Catalogue,
     variant: &Variant,

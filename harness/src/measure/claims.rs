@@ -27,28 +27,27 @@ mod verdicts;
 
 pub use run::measure_claims;
 pub use scan::calculator_crates;
-pub use verdicts::{relative_spread, verdicts};
 
 /// Where the last results live, relative to the workspace root.
 pub const CACHE_FILE: &str = "target/calc-kit/claims.json";
 
 /// Where the SBOMs are written, relative to the workspace root.
-pub const SBOM_DIR: &str = "target/calc-kit/sbom";
+pub(crate) const SBOM_DIR: &str = "target/calc-kit/sbom";
 
 /// The schema the JSON document follows, relative to the workspace root.
 pub const SCHEMA_FILE: &str = "docs/claims.schema.json";
 
 /// Bumped whenever a field or a method changes; an older cache is measured again.
-pub const FORMAT: u32 = 1;
+pub(crate) const FORMAT: u32 = 1;
 
 /// How the pulls are timed, for the page and the JSON.
-pub const PULL_METHOD: &str = "HTTP API of a local registry (docker-registry, CNCF Distribution): manifest, configuration and every layer downloaded, gunzipped and unpacked into a temporary directory; no second engine, and the kit's own images untouched";
+pub(crate) const PULL_METHOD: &str = "HTTP API of a local registry (docker-registry, CNCF Distribution): manifest, configuration and every layer downloaded, gunzipped and unpacked into a temporary directory; no second engine, and the kit's own images untouched";
 
 /// The reason given when no vulnerability count could be taken.
-pub const NO_DATABASE: &str = "no vulnerability database";
+pub(crate) const NO_DATABASE: &str = "no vulnerability database";
 
 /// Start times within this fraction of each other count as equal.
-pub const EQUAL_WITHIN: f64 = 0.05;
+pub(crate) const EQUAL_WITHIN: f64 = 0.05;
 
 /// What to measure and how often.
 #[derive(Debug, Clone)]
@@ -297,6 +296,7 @@ impl Claims {
 
 #[cfg(test)]
 pub(crate) mod tests {
+    use super::verdicts::verdicts;
     use super::*;
 
     fn row(

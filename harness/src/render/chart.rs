@@ -11,7 +11,7 @@ use crate::render::format::human_size;
 
 /// A logarithmic axis from `lower` to `upper` (both positive).
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct LogScale {
+pub(crate) struct LogScale {
     /// Value at the axis's start: a power of ten at least one decade below the smallest bar,
     /// so the smallest bar still has a length.
     pub lower: f64,
@@ -57,7 +57,7 @@ impl LogScale {
 }
 
 /// A power of ten as a short size: `100 kB`, `1 MB`, `10 GB` (decimal units, as elsewhere).
-pub fn decade_label(value: u64) -> String {
+pub(crate) fn decade_label(value: u64) -> String {
     const UNITS: [&str; 5] = ["B", "kB", "MB", "GB", "TB"];
     let mut v = value;
     let mut unit = 0;
@@ -70,14 +70,14 @@ pub fn decade_label(value: u64) -> String {
 
 /// The eighths of a cell a bar of `fraction` fills in `width` cells; a non-zero fraction
 /// gets at least one eighth, so no measured image disappears.
-pub fn bar_eighths(fraction: f64, width: usize) -> usize {
+pub(crate) fn bar_eighths(fraction: f64, width: usize) -> usize {
     let eighths = (fraction.clamp(0.0, 1.0) * width as f64 * 8.0).round() as usize;
     if fraction > 0.0 { eighths.max(1) } else { 0 }
 }
 
 /// A bar of `fraction` of `width` cells: block characters with eighth-cell resolution, or
 /// `#` (rounded to whole cells, at least one) when only ASCII will do.
-pub fn text_bar(fraction: f64, width: usize, unicode: bool) -> String {
+pub(crate) fn text_bar(fraction: f64, width: usize, unicode: bool) -> String {
     let eighths = bar_eighths(fraction, width);
     if !unicode {
         let cells = ((eighths + 4) / 8).max(usize::from(eighths > 0));
@@ -100,7 +100,7 @@ pub struct Bar {
 
 /// How the terminal chart may draw.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct TextStyle {
+pub(crate) struct TextStyle {
     /// Columns available.
     pub width: usize,
     /// Block and box-drawing characters (a terminal) rather than ASCII.
@@ -115,7 +115,7 @@ const BAR_MAX: usize = 60;
 
 /// The chart as lines of text no wider than `style.width` (unless even the labels do not
 /// fit): label, size, bar; then an axis with a tick and a label at each power of ten.
-pub fn render_text(bars: &[Bar], style: TextStyle) -> String {
+pub(crate) fn render_text(bars: &[Bar], style: TextStyle) -> String {
     let scale = LogScale::fit(&bars.iter().map(|b| b.value).collect::<Vec<_>>());
     let sizes: Vec<String> = bars.iter().map(|b| human_size(b.value)).collect();
     let label_w = bars
@@ -172,7 +172,7 @@ pub fn render_text(bars: &[Bar], style: TextStyle) -> String {
 }
 
 /// Escapes text for SVG (XML) content and attribute values.
-pub fn xml_escape(text: &str) -> String {
+pub(crate) fn xml_escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -274,7 +274,7 @@ impl Frame {
 /// gridlines and labels at each power of ten, the size at the end of each bar. Plain SVG 1.1
 /// with no scripts, fonts or external references, so it renders the same in mdBook, on a code
 /// host and in a browser.
-pub fn render_svg(bars: &[Bar], title: &str) -> String {
+pub(crate) fn render_svg(bars: &[Bar], title: &str) -> String {
     const WIDTH: f64 = 760.0;
     const LEFT: f64 = 150.0;
     const RIGHT: f64 = 90.0;

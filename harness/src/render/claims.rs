@@ -38,7 +38,7 @@ fn vulns(v: &VariantClaims) -> String {
 }
 
 /// The header and cells of the table, one row per variant, grouped by claim.
-pub fn cells(c: &Claims) -> (Vec<String>, Vec<Vec<String>>) {
+pub(crate) fn cells(c: &Claims) -> (Vec<String>, Vec<Vec<String>>) {
     let header = [
         "variant",
         "smaller: disk",
@@ -167,10 +167,10 @@ pub fn summary(last: Option<&Claims>, current_ids: &[(String, String)]) -> Strin
 }
 
 /// The generated page, relative to the workspace root.
-pub const CLAIMS_PAGE: &str = "docs/src/claims.md";
+pub(crate) const CLAIMS_PAGE: &str = "docs/src/claims.md";
 
 /// Its chart.
-pub const PULL_CHART: &str = "docs/src/images/pulls.svg";
+pub(crate) const PULL_CHART: &str = "docs/src/images/pulls.svg";
 
 fn micros_label(us: u64) -> String {
     let s = us as f64 / 1e6;
@@ -185,7 +185,7 @@ fn micros_label(us: u64) -> String {
 
 /// Pull times on a log axis: for each variant one bar unshaped and one at the classroom
 /// bandwidth (hatched when computed). Plain SVG 1.1, like the size chart.
-pub fn pull_chart_svg(c: &Claims) -> String {
+pub(crate) fn pull_chart_svg(c: &Claims) -> String {
     use crate::render::chart::{Frame, LogScale, xml_escape};
     const WIDTH: f64 = 760.0;
     const LEFT: f64 = 150.0;
@@ -258,7 +258,7 @@ pub fn pull_chart_svg(c: &Claims) -> String {
 }
 
 /// The generated section of the claims page.
-pub fn markdown(c: Option<&Claims>) -> String {
+pub(crate) fn markdown(c: Option<&Claims>) -> String {
     let Some(c) = c else {
         return "No claims have been measured on this machine yet: run `just claims` (a few minutes), then `just report`.\n".into();
     };

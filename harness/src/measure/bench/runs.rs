@@ -40,7 +40,7 @@ pub(super) fn load_cold(root: &Path) -> ColdRecords {
 }
 
 /// The cold build time of each row the last `just bench` measured (none before it ran).
-pub fn cold_build_times(root: &Path) -> BTreeMap<String, std::time::Duration> {
+pub(crate) fn cold_build_times(root: &Path) -> BTreeMap<String, std::time::Duration> {
     load_cold(root)
         .builds
         .into_iter()
@@ -182,7 +182,10 @@ async fn context(
 
 /// The step that took longest, from when each step started (offsets from the build's start)
 /// and when the build ended.
-pub fn longest_step(starts: &[(String, Duration)], end: Duration) -> Option<(String, Duration)> {
+pub(crate) fn longest_step(
+    starts: &[(String, Duration)],
+    end: Duration,
+) -> Option<(String, Duration)> {
     let ends = starts.iter().skip(1).map(|(_, t)| *t).chain([end]);
     starts
         .iter()

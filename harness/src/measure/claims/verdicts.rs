@@ -16,7 +16,7 @@ fn times(a: f64, b: f64) -> String {
 }
 
 /// The spread of the medians of `values`: (max - min) / min.
-pub fn relative_spread(values: &[f64]) -> f64 {
+pub(crate) fn relative_spread(values: &[f64]) -> f64 {
     let min = values.iter().copied().fold(f64::INFINITY, f64::min);
     let max = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     if min > 0.0 { (max - min) / min } else { 0.0 }

@@ -10,38 +10,17 @@ use std::collections::{BTreeSet, HashMap};
 use std::process::Command;
 use std::sync::LazyLock;
 
+mod common;
+
+use common::{CATALOGUE, RUNTIME};
 use harness::docker::engine::{self, Engine};
 use harness::docker::registry::{PUSH_REPOSITORY, Registry};
-use harness::manifest::catalogue::{Catalogue, Variant};
+use harness::manifest::catalogue::Variant;
 use harness::measure::claims::{ClaimsOptions, SCHEMA_FILE, calculator_crates, measure_claims};
 
-static RUNTIME: LazyLock<tokio::runtime::Runtime> = LazyLock::new(|| {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("a tokio runtime")
-});
-
-static CATALOGUE: LazyLock<Catalogue> =
-    LazyLock::new(|| Catalogue::load().unwrap_or_else(|e| panic!("{e}")));
-
 /// The engine once; `None` when skipped, `Err` (reported once, as one line) when none answers.
-static ENGINE: LazyLock<Result<Option<Engine>, String>> = LazyLock::new(|| {
-    use std::io::Write;
-    if engine::skip_requested() {
-        let _ = writeln!(
-            std::io::stderr(),
-            "\n## SKIPPED: the claims tests, because {}=1. Nothing about the images was checked.\n",
-            engine::SKIP_VAR
-        );
-        return Ok(None);
-    }
-    RUNTIME.block_on(engine::connect()).map(Some).map_err(|e| {
-        let _ = writeln!(std::io::stderr(), "error: {e}");
-        e.to_string()
-    })
-});
+static ENGINE: LazyLock<Result<Option<Engine>, String>> =
+    LazyLock::new(|| common::connect_or_skip("the claims tests"));
 
 /// The tests of this file take turns with the engine: each checks afterwards that nothing of
 /// this process is left (containers, tags), which a test running beside it would confuse.

@@ -13,55 +13,31 @@ use std::path::{Path, PathBuf};
 use std::sync::{LazyLock, OnceLock};
 use std::time::Duration;
 
+mod common;
+
+use common::{CATALOGUE, RUNTIME};
 use harness::docker::engine::{self, Engine};
 use harness::docker::run::{Run, TtySession, Waiting};
 use harness::image::inspect::{ImageFacts, REQUIRED_LABELS};
-use harness::manifest::catalogue::{Catalogue, Variant};
-
-static RUNTIME: LazyLock<tokio::runtime::Runtime> = LazyLock::new(|| {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("a tokio runtime")
-});
-
-static CATALOGUE: LazyLock<Catalogue> =
-    LazyLock::new(|| Catalogue::load().unwrap_or_else(|e| panic!("{e}")));
+use harness::manifest::catalogue::Variant;
 
 /// The engine, connected once; `None` when the tests are skipped. A missing engine is
 /// reported once, as one line, and every test then fails without a panic message of its own.
 static ENGINE: LazyLock<Result<Option<Engine>, ()>> = LazyLock::new(|| {
-    use std::io::Write;
-    let mut stderr = std::io::stderr();
-    if engine::skip_requested() {
-        // Written to the real stderr (not the captured test output) so it is always seen.
-        let _ = writeln!(
-            stderr,
-            "\n##########################################################################\n## SKIPPED: the container tests, because {}=1.\n## Nothing about the Docker images was checked. Unset it to run them.\n##########################################################################\n",
-            engine::SKIP_VAR
-        );
-        return Ok(None);
-    }
-    match RUNTIME.block_on(engine::connect()) {
-        Ok(engine) => {
-            let _ = writeln!(stderr, "{}", engine.describe());
-            let swept = RUNTIME
-                .block_on(harness::docker::run::sweep(&engine.docker))
-                .unwrap_or(0);
-            if swept > 0 {
-                let _ = writeln!(
-                    stderr,
-                    "removed {swept} container(s) left by an earlier run"
-                );
-            }
-            Ok(Some(engine))
-        }
-        Err(e) => {
-            let _ = writeln!(stderr, "error: {e}");
-            Err(())
+    let engine = common::connect_or_skip("the container tests").map_err(|_| ())?;
+    if let Some(engine) = &engine {
+        let swept = RUNTIME
+            .block_on(harness::docker::run::sweep(&engine.docker))
+            .unwrap_or(0);
+        if swept > 0 {
+            use std::io::Write;
+            let _ = writeln!(
+                std::io::stderr(),
+                "removed {swept} container(s) left by an earlier run"
+            );
         }
     }
+    Ok(engine)
 });
 
 /// A test failure: a message for the test's output. Any error converts into it.

@@ -14,7 +14,7 @@ use crate::image::surface::DebPackage;
 pub const TARGET: &str = "x86_64-unknown-linux-gnu";
 
 /// The CycloneDX version written.
-pub const SPEC_VERSION: &str = "1.5";
+pub(crate) const SPEC_VERSION: &str = "1.5";
 
 /// A Rust crate linked into the binary.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
@@ -33,7 +33,10 @@ pub struct MetadataError(pub String);
 /// The crates `root_package` links, itself included, from `cargo metadata --format-version 1
 /// --filter-platform TARGET` output: normal dependencies only (no dev or build ones), and no
 /// proc-macros (they run in the compiler, not in the binary), followed transitively.
-pub fn linked_crates(metadata: &str, root_package: &str) -> Result<Vec<Crate>, MetadataError> {
+pub(crate) fn linked_crates(
+    metadata: &str,
+    root_package: &str,
+) -> Result<Vec<Crate>, MetadataError> {
     let m: Value = serde_json::from_str(metadata).map_err(|e| MetadataError(e.to_string()))?;
     let err = |what: &str| MetadataError(what.to_string());
     let mut packages: BTreeMap<&str, (&str, &str, bool)> = BTreeMap::new();
@@ -102,7 +105,7 @@ pub fn linked_crates(metadata: &str, root_package: &str) -> Result<Vec<Crate>, M
 
 /// What an SBOM describes.
 #[derive(Debug, Clone)]
-pub struct SbomInput<'a> {
+pub(crate) struct SbomInput<'a> {
     /// The image reference.
     pub image: &'a str,
     /// The engine's image id.
@@ -123,7 +126,7 @@ fn purl_escape(s: &str) -> String {
 }
 
 /// The CycloneDX document for one image.
-pub fn cyclonedx(input: &SbomInput) -> Value {
+pub(crate) fn cyclonedx(input: &SbomInput) -> Value {
     let mut components = Vec::new();
     for p in input.packages {
         let mut purl = format!(

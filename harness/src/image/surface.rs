@@ -7,9 +7,11 @@
 //! What can really be run is proved separately, by running each tool in a container
 //! ([`crate::docker::probe`]); this module only reads files.
 
-use std::collections::{BTreeMap, HashMap};
-use std::io::Read;
+use std::collections::HashMap;
 use std::path::Path;
+
+use super::filesystem::Node;
+use super::layers::{SavedImage, SavedImageError, Stacked};
 
 /// A Debian package as dpkg records it.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
@@ -22,23 +24,8 @@ pub struct DebPackage {
     pub architecture: String,
 }
 
-/// One entry of the final filesystem.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Entry {
-    kind: Kind,
-    mode: u32,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    File,
-    Dir,
-    Link,
-    Other,
-}
-
 /// What an intruder finds in the files of an image.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Surface {
     /// Regular files with an execute bit.
     pub executables: u64,
@@ -54,147 +41,19 @@ pub struct Surface {
     pub packages: Vec<DebPackage>,
 }
 
-fn normalise(path: &str) -> String {
-    path.trim_start_matches("./")
-        .trim_start_matches('/')
-        .trim_end_matches('/')
-        .to_string()
-}
-
-fn remove_under(fs: &mut BTreeMap<String, Entry>, dpkg: &mut HashMap<String, Vec<u8>>, dir: &str) {
-    let prefix = format!("{dir}/");
-    let doomed: Vec<String> = fs
-        .range(prefix.clone()..)
-        .take_while(|(p, _)| p.starts_with(&prefix))
-        .map(|(p, _)| p.clone())
-        .collect();
-    for p in doomed {
-        fs.remove(&p);
-        dpkg.remove(&p);
-    }
-}
-
-fn is_dpkg_file(path: &str) -> bool {
-    path == "var/lib/dpkg/status"
-        || (path.starts_with("var/lib/dpkg/status.d/") && !path.ends_with(".md5sums"))
-}
-
-/// Applies one layer tar over the filesystem so far.
-fn apply_layer(
-    reader: impl Read,
-    fs: &mut BTreeMap<String, Entry>,
-    dpkg: &mut HashMap<String, Vec<u8>>,
-) -> std::io::Result<()> {
-    let mut archive = tar::Archive::new(reader);
-    for entry in archive.entries()? {
-        let mut entry = entry?;
-        let path = normalise(&entry.path()?.to_string_lossy());
-        if path.is_empty() {
-            continue;
-        }
-        let (dir, base) = path.rsplit_once('/').unwrap_or(("", &path));
-        if base == ".wh..wh..opq" {
-            let dir = dir.to_string();
-            remove_under(fs, dpkg, &dir);
-            continue;
-        }
-        if let Some(hidden) = base.strip_prefix(".wh.") {
-            let target = if dir.is_empty() {
-                hidden.to_string()
-            } else {
-                format!("{dir}/{hidden}")
-            };
-            remove_under(fs, dpkg, &target);
-            fs.remove(&target);
-            dpkg.remove(&target);
-            continue;
-        }
-        let header = entry.header();
-        let mode = header.mode()?;
-        let kind = match header.entry_type() {
-            tar::EntryType::Regular | tar::EntryType::Continuous | tar::EntryType::Link => {
-                Kind::File
-            }
-            tar::EntryType::Directory => Kind::Dir,
-            tar::EntryType::Symlink => Kind::Link,
-            _ => Kind::Other,
-        };
-        if kind != Kind::Dir && matches!(fs.get(&path), Some(e) if e.kind == Kind::Dir) {
-            remove_under(fs, dpkg, &path);
-        }
-        if kind == Kind::File && is_dpkg_file(&path) {
-            let mut content = Vec::new();
-            entry.read_to_end(&mut content)?;
-            if !content.is_empty() {
-                dpkg.insert(path.clone(), content);
-            }
-        }
-        fs.insert(path, Entry { kind, mode });
-    }
-    Ok(())
-}
-
-#[derive(serde::Deserialize)]
-struct SavedManifest {
-    #[serde(rename = "Layers")]
-    layers: Vec<String>,
-}
-
 /// Reads a `docker save` archive and describes its final filesystem.
-pub fn analyse_saved(path: &Path) -> Result<Surface, String> {
-    // Layers may come before manifest.json: read the manifest first, then each layer in
-    // the manifest's order (one more pass over the archive per layer would be slow for the
-    // naive image, so unpack the layer list once and keep each tar's position).
-    let order = {
-        let mut archive = tar::Archive::new(std::fs::File::open(path).map_err(|e| e.to_string())?);
-        let mut found = None;
-        for entry in archive.entries().map_err(|e| e.to_string())? {
-            let mut entry = entry.map_err(|e| e.to_string())?;
-            if normalise(&entry.path().map_err(|e| e.to_string())?.to_string_lossy())
-                == "manifest.json"
-            {
-                let mut text = String::new();
-                entry.read_to_string(&mut text).map_err(|e| e.to_string())?;
-                let m: Vec<SavedManifest> =
-                    serde_json::from_str(&text).map_err(|e| format!("manifest.json: {e}"))?;
-                found = m.into_iter().next().map(|m| m.layers);
-                break;
-            }
-        }
-        found.ok_or("no manifest.json in the saved image")?
-    };
-    let mut offsets: HashMap<String, (u64, u64)> = HashMap::new();
-    {
-        let mut archive = tar::Archive::new(std::fs::File::open(path).map_err(|e| e.to_string())?);
-        for entry in archive.entries().map_err(|e| e.to_string())? {
-            let entry = entry.map_err(|e| e.to_string())?;
-            let name = normalise(&entry.path().map_err(|e| e.to_string())?.to_string_lossy());
-            if entry.header().entry_type() == tar::EntryType::Regular {
-                offsets.insert(name, (entry.raw_file_position(), entry.size()));
-            }
-        }
-    }
-    let mut fs = BTreeMap::new();
-    let mut dpkg = HashMap::new();
-    for layer in &order {
-        let (start, len) = *offsets
-            .get(&normalise(layer))
-            .ok_or_else(|| format!("layer {layer} named in manifest.json is not in the archive"))?;
-        let mut file = std::fs::File::open(path).map_err(|e| e.to_string())?;
-        std::io::Seek::seek(&mut file, std::io::SeekFrom::Start(start))
-            .map_err(|e| e.to_string())?;
-        apply_layer(std::io::BufReader::new(file.take(len)), &mut fs, &mut dpkg)
-            .map_err(|e| format!("{layer}: {e}"))?;
-    }
-    Ok(summarise(&fs, &dpkg))
+pub fn analyse_saved(path: &Path) -> Result<Surface, SavedImageError> {
+    let stacked = SavedImage::open(path)?.walk(false, &mut |_, _| {})?;
+    Ok(summarise(&stacked))
 }
 
-fn summarise(fs: &BTreeMap<String, Entry>, dpkg: &HashMap<String, Vec<u8>>) -> Surface {
+/// The surface of a walked filesystem. A hard link counts as the file it is.
+pub(crate) fn summarise(stacked: &Stacked) -> Surface {
     let mut s = Surface::default();
-    for (path, e) in fs {
+    for (path, e) in &stacked.entries {
         let base = path.rsplit('/').next().unwrap_or(path);
-        match e.kind {
-            Kind::File => {
+        match e.node {
+            Node::File { .. } | Node::Hardlink(_) => {
                 if e.mode & 0o111 != 0 {
                     s.executables += 1;
                 }
@@ -208,38 +67,59 @@ fn summarise(fs: &BTreeMap<String, Entry>, dpkg: &HashMap<String, Vec<u8>>) -> S
                     s.setgid_files.push(format!("/{path}"));
                 }
             }
-            Kind::Dir if e.mode & 0o002 != 0 => s.world_writable_dirs.push(format!("/{path}")),
+            Node::Dir if e.mode & 0o002 != 0 => s.world_writable_dirs.push(format!("/{path}")),
             _ => {}
         }
     }
-    s.packages = packages(dpkg);
+    s.packages = packages(&stacked.dpkg);
     s
 }
 
-/// Installed packages with versions, from dpkg's status stanzas (status.d stanzas carry no
-/// `Status:` line: being there means installed).
-pub fn packages(files: &HashMap<String, Vec<u8>>) -> Vec<DebPackage> {
-    let mut out = Vec::new();
-    for content in files.values() {
+/// One stanza of dpkg's records.
+pub(crate) struct Stanza<'a>(&'a str);
+
+impl Stanza<'_> {
+    /// The value of the field `name` (spelled with its colon: `"Package:"`), trimmed.
+    pub(crate) fn field(&self, name: &str) -> Option<String> {
+        self.0
+            .lines()
+            .find_map(|l| l.strip_prefix(name).map(|v| v.trim().to_string()))
+    }
+}
+
+/// Calls `each` with the stanza of every installed package in dpkg's status file and
+/// distroless's status.d directory (one file per package, same format). status.d stanzas
+/// often carry no `Status:` line: being there means installed; `.md5sums` files there are
+/// not records.
+pub(crate) fn installed_stanzas(files: &HashMap<String, Vec<u8>>, mut each: impl FnMut(&Stanza)) {
+    for (path, content) in files {
+        if path.ends_with(".md5sums") {
+            continue;
+        }
         let text = String::from_utf8_lossy(content);
-        for stanza in text.split("\n\n") {
-            let field = |name: &str| {
-                stanza
-                    .lines()
-                    .find_map(|l| l.strip_prefix(name).map(|v| v.trim().to_string()))
-            };
-            let (Some(name), Some(version)) = (field("Package:"), field("Version:")) else {
-                continue;
-            };
-            if field("Status:").is_none_or(|s| s.ends_with(" installed")) {
-                out.push(DebPackage {
-                    name,
-                    version,
-                    architecture: field("Architecture:").unwrap_or_default(),
-                });
+        for stanza in text.split("\n\n").map(Stanza) {
+            if stanza
+                .field("Status:")
+                .is_none_or(|s| s.ends_with(" installed"))
+            {
+                each(&stanza);
             }
         }
     }
+}
+
+/// Installed packages with versions, sorted.
+pub(crate) fn packages(files: &HashMap<String, Vec<u8>>) -> Vec<DebPackage> {
+    let mut out = Vec::new();
+    installed_stanzas(files, |stanza| {
+        if let (Some(name), Some(version)) = (stanza.field("Package:"), stanza.field("Version:")) {
+            out.push(DebPackage {
+                name,
+                version,
+                architecture: stanza.field("Architecture:").unwrap_or_default(),
+            });
+        }
+    });
     out.sort();
     out.dedup();
     out
@@ -247,49 +127,34 @@ pub fn packages(files: &HashMap<String, Vec<u8>>) -> Vec<DebPackage> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::testing::{Member, saved, tar_of};
     use super::*;
-
-    fn layer(entries: &[(&str, u32, tar::EntryType, &[u8])]) -> Vec<u8> {
-        let mut b = tar::Builder::new(Vec::new());
-        for (path, mode, kind, content) in entries {
-            let mut h = tar::Header::new_gnu();
-            h.set_entry_type(*kind);
-            h.set_size(content.len() as u64);
-            h.set_mode(*mode);
-            h.set_cksum();
-            b.append_data(&mut h, path, *content).unwrap();
-        }
-        b.into_inner().unwrap()
-    }
 
     #[test]
     fn modes_whiteouts_and_packages() {
-        use tar::EntryType::{Directory, Regular};
+        use Member::{Dir, File};
         let status = b"Package: login\nStatus: install ok installed\nVersion: 1:4.16\nArchitecture: amd64\n\nPackage: gone\nStatus: deinstall ok config-files\nVersion: 1\n";
-        let lower = layer(&[
-            ("tmp/", 0o1777, Directory, b""),
-            ("usr/bin/passwd", 0o4755, Regular, b"x"),
-            ("usr/bin/wall", 0o2755, Regular, b"x"),
-            ("usr/bin/tool", 0o755, Regular, b"x"),
-            ("usr/lib/libz.so.1", 0o644, Regular, b"x"),
-            ("opt/old", 0o755, Regular, b"x"),
-            ("var/lib/dpkg/status", 0o644, Regular, status),
+        let lower = tar_of(&[
+            Dir("tmp/", 0o1777),
+            File("usr/bin/passwd", 0o4755, b"x"),
+            File("usr/bin/wall", 0o2755, b"x"),
+            File("usr/bin/tool", 0o755, b"x"),
+            File("usr/lib/libz.so.1", 0o644, b"x"),
+            File("opt/old", 0o755, b"x"),
+            File("var/lib/dpkg/status", 0o644, status),
         ]);
-        let upper = layer(&[
-            ("usr/bin/.wh.tool", 0o644, Regular, b""),
-            ("opt/.wh..wh..opq", 0o644, Regular, b""),
-            (
+        let upper = tar_of(&[
+            File("usr/bin/.wh.tool", 0o644, b""),
+            File("opt/.wh..wh..opq", 0o644, b""),
+            File(
                 "var/lib/dpkg/status.d/tzdata",
                 0o644,
-                Regular,
                 b"Package: tzdata\nVersion: 2025b-4\nArchitecture: all\n",
             ),
+            File("var/lib/dpkg/status.d/tzdata.md5sums", 0o644, b"abc  x\n"),
         ]);
-        let mut fs = BTreeMap::new();
-        let mut dpkg = HashMap::new();
-        apply_layer(lower.as_slice(), &mut fs, &mut dpkg).unwrap();
-        apply_layer(upper.as_slice(), &mut fs, &mut dpkg).unwrap();
-        let s = summarise(&fs, &dpkg);
+        let archive = saved(&[lower, upper], "{}");
+        let s = analyse_saved(archive.path()).unwrap();
         assert_eq!(s.setuid_files, ["/usr/bin/passwd"]);
         assert_eq!(s.setgid_files, ["/usr/bin/wall"]);
         assert_eq!(s.world_writable_dirs, ["/tmp"]);
@@ -301,5 +166,11 @@ mod tests {
             .map(|p| format!("{} {}", p.name, p.version))
             .collect();
         assert_eq!(names, ["login 1:4.16", "tzdata 2025b-4"]);
+    }
+
+    #[test]
+    fn an_unreadable_archive_names_its_path() {
+        let e = analyse_saved(Path::new("/nonexistent/saved.tar")).unwrap_err();
+        assert!(e.to_string().contains("/nonexistent/saved.tar"), "{e}");
     }
 }

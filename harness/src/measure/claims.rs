@@ -7,45 +7,47 @@
 //! The whole document is cached under [`CACHE_FILE`] with the image id of every variant:
 //! `harness claims` with unchanged images prints it again without measuring, and `just
 //! report` and `just demo` only ever read it.
-
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use bollard::Docker;
 use serde::{Deserialize, Serialize};
 
-use crate::docker::memory::{MemoryError, script_run};
-use crate::docker::probe::{ProbeError, present};
-use crate::docker::registry::{PUSH_REPOSITORY, Registry, RegistryError};
-use crate::docker::run::{Run, RunError};
-use crate::docker::save::{SaveError, save_to_temp};
-use crate::docker::shape::Shaper;
-use crate::image::sbom::{Crate, MetadataError, SbomInput, TARGET, cyclonedx, linked_crates};
-use crate::image::surface::analyse_saved;
-use crate::manifest::catalogue::{Catalogue, Variant};
-use crate::measure::bench::{Dialect, median, script};
+use crate::docker::memory::MemoryError;
+use crate::docker::probe::ProbeError;
+use crate::docker::registry::RegistryError;
+use crate::docker::run::RunError;
+use crate::image::inspect::InspectError;
+use crate::image::sbom::MetadataError;
+use crate::measure::bench::median;
+
+mod run;
+mod scan;
+mod verdicts;
+
+pub use run::measure_claims;
+pub use scan::calculator_crates;
 
 /// Where the last results live, relative to the workspace root.
 pub const CACHE_FILE: &str = "target/calc-kit/claims.json";
 
 /// Where the SBOMs are written, relative to the workspace root.
-pub const SBOM_DIR: &str = "target/calc-kit/sbom";
+pub(crate) const SBOM_DIR: &str = "target/calc-kit/sbom";
 
 /// The schema the JSON document follows, relative to the workspace root.
 pub const SCHEMA_FILE: &str = "docs/claims.schema.json";
 
 /// Bumped whenever a field or a method changes; an older cache is measured again.
-pub const FORMAT: u32 = 1;
+pub(crate) const FORMAT: u32 = 1;
 
 /// How the pulls are timed, for the page and the JSON.
-pub const PULL_METHOD: &str = "HTTP API of a local registry (docker-registry, CNCF Distribution): manifest, configuration and every layer downloaded, gunzipped and unpacked into a temporary directory; no second engine, and the kit's own images untouched";
+pub(crate) const PULL_METHOD: &str = "HTTP API of a local registry (docker-registry, CNCF Distribution): manifest, configuration and every layer downloaded, gunzipped and unpacked into a temporary directory; no second engine, and the kit's own images untouched";
 
 /// The reason given when no vulnerability count could be taken.
-pub const NO_DATABASE: &str = "no vulnerability database";
+pub(crate) const NO_DATABASE: &str = "no vulnerability database";
 
 /// Start times within this fraction of each other count as equal.
-pub const EQUAL_WITHIN: f64 = 0.05;
+pub(crate) const EQUAL_WITHIN: f64 = 0.05;
 
 /// What to measure and how often.
 #[derive(Debug, Clone)]
@@ -65,7 +67,8 @@ pub struct ClaimsOptions {
     /// Images storing more than this are not pulled shaped (it would take minutes): their
     /// shaped figure is computed, and labelled so.
     pub shaped_max_bytes: u64,
-    /// Measure again even when the cache matches the images.
+    /// Measure again even when the cache matches the images. The files of an unchanged image
+    /// still come from the survey's facts cache: the same image id is the same layers.
     pub fresh: bool,
     /// Read and write [`CACHE_FILE`] (the tests measure without touching the last results).
     pub cache: bool,
@@ -104,17 +107,9 @@ pub enum ClaimsError {
     /// The registry.
     #[error(transparent)]
     Registry(#[from] RegistryError),
-    /// Saving an image.
+    /// Saving an image or reading its layers.
     #[error(transparent)]
-    Save(#[from] SaveError),
-    /// Reading an image's layers.
-    #[error("cannot read the layers of {image}: {reason}")]
-    Layers {
-        /// The image.
-        image: String,
-        /// Why.
-        reason: String,
-    },
+    Inspect(#[from] InspectError),
     /// A probe.
     #[error(transparent)]
     Probe(#[from] ProbeError),
@@ -299,559 +294,9 @@ impl Claims {
     }
 }
 
-/// The crates the calculator links, from `cargo metadata` of the workspace.
-pub fn calculator_crates(root: &Path) -> Result<Vec<Crate>, MetadataError> {
-    let out = std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .current_dir(root)
-        .args([
-            "metadata",
-            "--format-version",
-            "1",
-            "--locked",
-            "--filter-platform",
-            TARGET,
-        ])
-        .output()
-        .map_err(|e| MetadataError(e.to_string()))?;
-    if !out.status.success() {
-        return Err(MetadataError(
-            String::from_utf8_lossy(&out.stderr).trim().to_string(),
-        ));
-    }
-    linked_crates(&String::from_utf8_lossy(&out.stdout), "calculator")
-}
-
-/// A vulnerability scanner found on `PATH`, run on an SBOM; `Err` is the reason for null.
-fn scan(sbom: &Path) -> Result<(BTreeMap<String, u64>, String), String> {
-    let on_path = |name: &str| {
-        std::env::var_os("PATH")
-            .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(name).is_file()))
-    };
-    let run = |program: &str, args: &[&str]| -> Result<String, String> {
-        let out = std::process::Command::new(program)
-            .args(args)
-            .output()
-            .map_err(|e| format!("{program}: {e}"))?;
-        if out.status.success() {
-            Ok(String::from_utf8_lossy(&out.stdout).into_owned())
-        } else {
-            Err(format!(
-                "{NO_DATABASE} ({program}: {})",
-                String::from_utf8_lossy(&out.stderr)
-                    .lines()
-                    .last()
-                    .unwrap_or("failed")
-            ))
-        }
-    };
-    let path = sbom.to_string_lossy();
-    let mut counts = BTreeMap::new();
-    if on_path("grype") {
-        let status = run("grype", &["db", "status"])?;
-        let built = status
-            .lines()
-            .find_map(|l| l.trim().strip_prefix("Built:"))
-            .map_or("unknown date".to_string(), |d| d.trim().to_string());
-        let report: serde_json::Value =
-            serde_json::from_str(&run("grype", &[&format!("sbom:{path}"), "-o", "json"])?)
-                .map_err(|e| format!("grype's report: {e}"))?;
-        for m in report["matches"].as_array().into_iter().flatten() {
-            let severity = m["vulnerability"]["severity"].as_str().unwrap_or("Unknown");
-            *counts.entry(severity.to_ascii_lowercase()).or_insert(0) += 1;
-        }
-        return Ok((counts, format!("grype, database built {built}")));
-    }
-    if on_path("trivy") {
-        let version: serde_json::Value =
-            serde_json::from_str(&run("trivy", &["version", "--format", "json"])?)
-                .map_err(|e| format!("trivy version: {e}"))?;
-        let Some(updated) = version["VulnerabilityDB"]["UpdatedAt"].as_str() else {
-            return Err(format!("{NO_DATABASE} (trivy has none downloaded)"));
-        };
-        let report: serde_json::Value = serde_json::from_str(&run(
-            "trivy",
-            &["sbom", "--skip-db-update", "--format", "json", &path],
-        )?)
-        .map_err(|e| format!("trivy's report: {e}"))?;
-        for r in report["Results"].as_array().into_iter().flatten() {
-            for v in r["Vulnerabilities"].as_array().into_iter().flatten() {
-                let severity = v["Severity"].as_str().unwrap_or("UNKNOWN");
-                *counts.entry(severity.to_ascii_lowercase()).or_insert(0) += 1;
-            }
-        }
-        return Ok((counts, format!("trivy, database updated {updated}")));
-    }
-    Err(format!(
-        "{NO_DATABASE}: neither grype nor trivy is installed"
-    ))
-}
-
-fn cold_build_seconds(root: &Path) -> BTreeMap<String, f64> {
-    crate::measure::bench::cold_build_times(root)
-        .into_iter()
-        .map(|(name, d)| (name, d.as_secs_f64()))
-        .collect()
-}
-
-/// Per-variant figures gathered before the interleaved timings.
-struct Partial {
-    variant: Variant,
-    image: String,
-    id: String,
-    disk: u64,
-    registry_bytes: u64,
-    layers: usize,
-    pulls: Vec<Duration>,
-    surface: crate::image::surface::Surface,
-    sbom: String,
-    tools: Vec<String>,
-    vulnerabilities: Option<BTreeMap<String, u64>>,
-    reason: String,
-}
-
-fn timed_pull(
-    registry: &Registry,
-    name: &str,
-) -> Result<crate::docker::registry::Pull, RegistryError> {
-    let dest = tempfile::Builder::new()
-        .prefix("calc-kit-pull-")
-        .tempdir()
-        .map_err(|e| RegistryError::Unpack {
-            what: "a temporary directory".into(),
-            reason: e.to_string(),
-        })?;
-    let pull = registry.timed_pull(&format!("{PUSH_REPOSITORY}/{name}"), "1", dest.path());
-    let _ = dest.close();
-    pull
-}
-
-/// Measures every claim for the selected variants (which must be built), calling
-/// `progress` with one line per step. Returns the cached document when the images are
-/// unchanged, unless `fresh`.
-pub async fn measure_claims(
-    docker: &Docker,
-    catalogue: &Catalogue,
-    options: &ClaimsOptions,
-    engine: &str,
-    progress: &mut (dyn FnMut(String) + Send),
-) -> Result<(Claims, bool), ClaimsError> {
-    let variants = catalogue
-        .select(&options.variants)
-        .map_err(ClaimsError::Catalogue)?;
-    let root = &catalogue.root;
-    let mut ids = Vec::new();
-    for v in &variants {
-        let image = catalogue.image(v);
-        let info = docker
-            .inspect_image(&image)
-            .await
-            .map_err(|e| ClaimsError::Missing {
-                image: image.clone(),
-                reason: crate::docker::engine::short_reason(&e),
-            })?;
-        ids.push((
-            v.name.clone(),
-            info.id.unwrap_or_default(),
-            info.size.unwrap_or(0).max(0) as u64,
-        ));
-    }
-    let keys: Vec<(String, String)> = ids.iter().map(|(n, i, _)| (n.clone(), i.clone())).collect();
-    if options.cache
-        && !options.fresh
-        && let Some(last) = Claims::load_last(root)
-        && last.matches(&keys)
-    {
-        return Ok((last, true));
-    }
-
-    let crates = calculator_crates(root)?;
-    let registry = Registry::start()?;
-    progress(format!(
-        "registry: {} serving on {} (data in a temporary directory)",
-        crate::docker::registry::REGISTRY_PROGRAM,
-        registry.host()
-    ));
-    let sbom_dir = root.join(SBOM_DIR);
-    std::fs::create_dir_all(&sbom_dir).map_err(|source| ClaimsError::Write {
-        path: sbom_dir.clone(),
-        source,
-    })?;
-    let timestamp = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
-    let tools = &catalogue.attack_surface.tools;
-    let mut partials = Vec::new();
-    for (v, (_, id, disk)) in variants.iter().zip(&ids) {
-        let image = catalogue.image(v);
-        progress(format!(
-            "{}: saving the image and reading its layers",
-            v.name
-        ));
-        let saved = save_to_temp(docker, &image).await?;
-        let path = saved.path().to_path_buf();
-        let surface = tokio::task::spawn_blocking(move || analyse_saved(&path))
-            .await
-            .map_err(|e| e.to_string())
-            .and_then(|r| r)
-            .map_err(|reason| ClaimsError::Layers {
-                image: image.clone(),
-                reason,
-            })?;
-        drop(saved);
-        let sbom_path = sbom_dir.join(format!("{}.cdx.json", v.name));
-        let doc = cyclonedx(&SbomInput {
-            image: &image,
-            image_id: id,
-            packages: &surface.packages,
-            crates: &crates,
-            timestamp: &timestamp,
-        });
-        std::fs::write(
-            &sbom_path,
-            serde_json::to_string_pretty(&doc).expect("json"),
-        )
-        .map_err(|source| ClaimsError::Write {
-            path: sbom_path.clone(),
-            source,
-        })?;
-        let (vulnerabilities, reason) = match scan(&sbom_path) {
-            Ok((counts, how)) => (Some(counts), how),
-            Err(why) => (None, why),
-        };
-        progress(format!(
-            "{}: SBOM with {} Debian packages and {} crates; trying {} intruder tools",
-            v.name,
-            surface.packages.len(),
-            crates.len(),
-            tools.len()
-        ));
-        let found = present(docker, &image, tools).await?;
-        progress(format!("{}: pushing to the registry", v.name));
-        let manifest = registry.push(docker, &image, &v.name).await?;
-        let mut pulls = Vec::new();
-        for i in 0..options.pull_runs.max(1) {
-            progress(format!(
-                "{}: pull {}/{} through the registry's HTTP API",
-                v.name,
-                i + 1,
-                options.pull_runs.max(1)
-            ));
-            let pull = tokio::task::block_in_place(|| timed_pull(&registry, &v.name))?;
-            pulls.push(pull.elapsed);
-        }
-        partials.push(Partial {
-            variant: (*v).clone(),
-            image,
-            id: id.clone(),
-            disk: *disk,
-            registry_bytes: manifest.stored_bytes(),
-            layers: manifest.layers.len(),
-            pulls,
-            surface,
-            sbom: sbom_path
-                .strip_prefix(root)
-                .unwrap_or(&sbom_path)
-                .display()
-                .to_string(),
-            tools: found,
-            vulnerabilities,
-            reason,
-        });
-    }
-
-    // Shaped pulls: one each, for the images small enough to pull in reasonable time.
-    let rate = f64::from(options.mbit) * 1e6 / 8.0;
-    let mut shaped: BTreeMap<String, (f64, &'static str)> = BTreeMap::new();
-    let shaping = match Shaper::limit_source_port(registry.port(), options.mbit) {
-        Ok(mut shaper) => {
-            for p in &partials {
-                if p.registry_bytes > options.shaped_max_bytes {
-                    continue;
-                }
-                progress(format!(
-                    "{}: pull at {} Mbit/s (htb on lo, registry port {})",
-                    p.variant.name,
-                    options.mbit,
-                    registry.port()
-                ));
-                let pull = tokio::task::block_in_place(|| timed_pull(&registry, &p.variant.name));
-                match pull {
-                    Ok(pull) => {
-                        shaped.insert(
-                            p.variant.name.clone(),
-                            (pull.elapsed.as_secs_f64(), "measured"),
-                        );
-                    }
-                    Err(e) => {
-                        shaper.remove();
-                        return Err(e.into());
-                    }
-                }
-            }
-            shaper.remove();
-            format!(
-                "measured with an htb class of {} Mbit/s on lo for the registry's source port, for images up to {} MB in the registry; larger ones computed",
-                options.mbit,
-                options.shaped_max_bytes / 1_000_000
-            )
-        }
-        Err(e) => format!("{e}; every shaped figure is computed"),
-    };
-    for p in &partials {
-        shaped.entry(p.variant.name.clone()).or_insert_with(|| {
-            let unshaped = median(&p.pulls).as_secs_f64();
-            (p.registry_bytes as f64 / rate + unshaped, "computed")
-        });
-    }
-    drop(registry);
-    progress("registry stopped, its data removed".into());
-
-    // Start-to-answer, interleaved: round after round, one run of each variant.
-    let mut starts: Vec<Vec<Duration>> = vec![Vec::new(); partials.len()];
-    let rounds = options.start_runs.max(1);
-    for round in 0..rounds {
-        progress(format!(
-            "start-to-answer: round {}/{rounds} across {} variants",
-            round + 1,
-            partials.len()
-        ));
-        for (i, p) in partials.iter().enumerate() {
-            let out = Run::new(&p.image).args(["6", "*", "7"]).output().await?;
-            if out.exit_code != 0 || out.stdout_text() != "42\n" {
-                return Err(ClaimsError::WrongAnswer {
-                    image: p.image.clone(),
-                    stdout: out.stdout_text(),
-                    code: out.exit_code,
-                });
-            }
-            starts[i].push(out.elapsed);
-        }
-    }
-
-    let script_text = script(options.script_lines, Dialect::Calculator);
-    let builds = cold_build_seconds(root);
-    let mut rows = Vec::new();
-    for (p, start) in partials.into_iter().zip(starts) {
-        let mut times = Vec::new();
-        let mut peak = 0;
-        for i in 0..options.script_runs.max(1) {
-            progress(format!(
-                "{}: {}-line script on stdin, run {}/{}, peak memory from the engine's stats",
-                p.variant.name,
-                options.script_lines,
-                i + 1,
-                options.script_runs.max(1)
-            ));
-            let r = script_run(
-                docker,
-                &p.image,
-                script_text.as_bytes(),
-                options.script_lines,
-                Duration::from_secs(300),
-            )
-            .await?;
-            times.push(r.elapsed);
-            peak = peak.max(r.max_usage);
-        }
-        let pull = Spread::of(&p.pulls);
-        let (pull_shaped, method) = shaped[&p.variant.name];
-        let start = Spread::of(&start);
-        rows.push(VariantClaims {
-            name: p.variant.name.clone(),
-            image_id: p.id,
-            disk_bytes: p.disk,
-            registry_bytes: p.registry_bytes,
-            registry_layers: p.layers,
-            pull_seconds: pull.median,
-            pull,
-            pull_seconds_shaped: pull_shaped,
-            pull_shaped_method: method.to_string(),
-            start_seconds: start.median,
-            start,
-            memory_peak_bytes: peak,
-            script_seconds: median(&times).as_secs_f64(),
-            build_seconds: builds.get(&p.variant.name).copied(),
-            packages: p.surface.packages.len(),
-            rust_crates: crates.len(),
-            sbom: p.sbom,
-            executables: p.surface.executables,
-            shared_libraries: p.surface.shared_libraries,
-            setuid_files: p.surface.setuid_files,
-            setgid_files: p.surface.setgid_files,
-            world_writable_dirs: p.surface.world_writable_dirs,
-            intruder_tools: p.tools,
-            vulnerabilities: p.vulnerabilities,
-            vulnerabilities_reason: p.reason,
-        });
-    }
-    let claims = Claims {
-        format: FORMAT,
-        measured_at: chrono::Utc::now().format("%Y-%m-%d %H:%M UTC").to_string(),
-        engine: engine.to_string(),
-        pull_method: PULL_METHOD.to_string(),
-        bandwidth_mbit: options.mbit,
-        shaping,
-        script_lines: options.script_lines,
-        probed_tools: tools.clone(),
-        verdicts: verdicts(&rows, tools.len()),
-        variants: rows,
-    };
-    if options.cache {
-        claims.save(root)?;
-    }
-    Ok((claims, false))
-}
-
-fn times(a: f64, b: f64) -> String {
-    if b <= 0.0 {
-        return "n/a".into();
-    }
-    let r = a / b;
-    if r >= 10.0 {
-        format!("{r:.0}")
-    } else {
-        format!("{r:.1}")
-    }
-}
-
-/// The spread of the medians of `values`: (max - min) / min.
-pub fn relative_spread(values: &[f64]) -> f64 {
-    let min = values.iter().copied().fold(f64::INFINITY, f64::min);
-    let max = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    if min > 0.0 { (max - min) / min } else { 0.0 }
-}
-
-/// The verdict per claim, computed from the rows: the largest against the smallest image
-/// for size and pulls, the full range for the run figures.
-pub fn verdicts(rows: &[VariantClaims], probed: usize) -> Vec<Verdict> {
-    let mut out = Vec::new();
-    // A claim compares images: with one there is nothing to say.
-    if rows.len() < 2 {
-        return out;
-    }
-    let (Some(big), Some(small)) = (
-        rows.iter().max_by_key(|r| r.registry_bytes),
-        rows.iter().min_by_key(|r| r.registry_bytes),
-    ) else {
-        return out;
-    };
-    let v = |claim: &str, holds: bool, text: String| Verdict {
-        claim: claim.into(),
-        verdict: if holds { "holds" } else { "does not hold" }.into(),
-        text,
-    };
-    out.push(v(
-        "smaller",
-        big.registry_bytes > small.registry_bytes,
-        format!(
-            "{} stores {}x fewer bytes in the registry than {} ({} vs {} bytes)",
-            small.name,
-            times(big.registry_bytes as f64, small.registry_bytes as f64),
-            big.name,
-            small.registry_bytes,
-            big.registry_bytes
-        ),
-    ));
-    out.push(v(
-        "pulls faster",
-        small.pull_seconds < big.pull_seconds,
-        format!(
-            "{} pulls {}x faster than {} ({:.3} s vs {:.2} s unshaped; {:.2} s vs {:.1} s at the classroom bandwidth)",
-            small.name,
-            times(big.pull_seconds, small.pull_seconds),
-            big.name,
-            small.pull_seconds,
-            big.pull_seconds,
-            small.pull_seconds_shaped,
-            big.pull_seconds_shaped
-        ),
-    ));
-    let most = rows
-        .iter()
-        .max_by_key(|r| (r.intruder_tools.len(), r.executables));
-    let least = rows
-        .iter()
-        .min_by_key(|r| (r.intruder_tools.len(), r.executables));
-    if let (Some(most), Some(least)) = (most, least) {
-        out.push(v(
-            "more secure",
-            (least.intruder_tools.len(), least.executables)
-                < (most.intruder_tools.len(), most.executables),
-            format!(
-                "{} runs {} of the {probed} intruder tools and has {} executables and {} setuid files; {} runs {} and has {} executables and {} setuid files",
-                least.name,
-                least.intruder_tools.len(),
-                least.executables,
-                least.setuid_files.len(),
-                most.name,
-                most.intruder_tools.len(),
-                most.executables,
-                most.setuid_files.len()
-            ),
-        ));
-    }
-    let spread_verdict = |claim: &str,
-                          what: &str,
-                          values: Vec<f64>,
-                          unit: &dyn Fn(f64) -> String| {
-        let spread = relative_spread(&values);
-        let (lo, hi) = (
-            values.iter().copied().fold(f64::INFINITY, f64::min),
-            values.iter().copied().fold(f64::NEG_INFINITY, f64::max),
-        );
-        if spread <= EQUAL_WITHIN {
-            Verdict {
-                claim: claim.into(),
-                verdict: "does not hold".into(),
-                text: format!(
-                    "{what} are within {:.0}% of each other ({} to {}): the image's size does not change it",
-                    spread * 100.0,
-                    unit(lo),
-                    unit(hi)
-                ),
-            }
-        } else {
-            let fastest = rows
-                .iter()
-                .zip(&values)
-                .min_by(|a, b| a.1.total_cmp(b.1))
-                .map(|(r, _)| r.name.as_str())
-                .unwrap_or_default();
-            Verdict {
-                claim: claim.into(),
-                verdict: "depends".into(),
-                text: format!(
-                    "{what} range from {} to {} ({:.0}% apart), lowest for {fastest}",
-                    unit(lo),
-                    unit(hi),
-                    spread * 100.0
-                ),
-            }
-        }
-    };
-    let secs = |s: f64| format!("{s:.3} s");
-    let mib = |b: f64| format!("{:.1} MiB", b / 1_048_576.0);
-    out.push(spread_verdict(
-        "starts faster",
-        "start-to-answer medians",
-        rows.iter().map(|r| r.start_seconds).collect(),
-        &secs,
-    ));
-    out.push(spread_verdict(
-        "less memory",
-        "peak memory figures",
-        rows.iter().map(|r| r.memory_peak_bytes as f64).collect(),
-        &mib,
-    ));
-    out.push(spread_verdict(
-        "computes faster",
-        "script times",
-        rows.iter().map(|r| r.script_seconds).collect(),
-        &secs,
-    ));
-    out
-}
-
 #[cfg(test)]
 pub(crate) mod tests {
+    use super::verdicts::verdicts;
     use super::*;
 
     fn row(

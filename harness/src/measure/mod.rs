@@ -3,6 +3,8 @@
 
 pub mod bench;
 pub mod claims;
+pub(crate) mod facts;
+pub(crate) mod measurement;
 pub mod survey;
 
 pub use survey::*;

@@ -11,7 +11,7 @@ use crate::render::format::human_size;
 
 /// A logarithmic axis from `lower` to `upper` (both positive).
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct LogScale {
+pub(crate) struct LogScale {
     /// Value at the axis's start: a power of ten at least one decade below the smallest bar,
     /// so the smallest bar still has a length.
     pub lower: f64,
@@ -57,7 +57,7 @@ impl LogScale {
 }
 
 /// A power of ten as a short size: `100 kB`, `1 MB`, `10 GB` (decimal units, as elsewhere).
-pub fn decade_label(value: u64) -> String {
+pub(crate) fn decade_label(value: u64) -> String {
     const UNITS: [&str; 5] = ["B", "kB", "MB", "GB", "TB"];
     let mut v = value;
     let mut unit = 0;
@@ -70,14 +70,14 @@ pub fn decade_label(value: u64) -> String {
 
 /// The eighths of a cell a bar of `fraction` fills in `width` cells; a non-zero fraction
 /// gets at least one eighth, so no measured image disappears.
-pub fn bar_eighths(fraction: f64, width: usize) -> usize {
+pub(crate) fn bar_eighths(fraction: f64, width: usize) -> usize {
     let eighths = (fraction.clamp(0.0, 1.0) * width as f64 * 8.0).round() as usize;
     if fraction > 0.0 { eighths.max(1) } else { 0 }
 }
 
 /// A bar of `fraction` of `width` cells: block characters with eighth-cell resolution, or
 /// `#` (rounded to whole cells, at least one) when only ASCII will do.
-pub fn text_bar(fraction: f64, width: usize, unicode: bool) -> String {
+pub(crate) fn text_bar(fraction: f64, width: usize, unicode: bool) -> String {
     let eighths = bar_eighths(fraction, width);
     if !unicode {
         let cells = ((eighths + 4) / 8).max(usize::from(eighths > 0));
@@ -100,7 +100,7 @@ pub struct Bar {
 
 /// How the terminal chart may draw.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct TextStyle {
+pub(crate) struct TextStyle {
     /// Columns available.
     pub width: usize,
     /// Block and box-drawing characters (a terminal) rather than ASCII.
@@ -115,7 +115,7 @@ const BAR_MAX: usize = 60;
 
 /// The chart as lines of text no wider than `style.width` (unless even the labels do not
 /// fit): label, size, bar; then an axis with a tick and a label at each power of ten.
-pub fn render_text(bars: &[Bar], style: TextStyle) -> String {
+pub(crate) fn render_text(bars: &[Bar], style: TextStyle) -> String {
     let scale = LogScale::fit(&bars.iter().map(|b| b.value).collect::<Vec<_>>());
     let sizes: Vec<String> = bars.iter().map(|b| human_size(b.value)).collect();
     let label_w = bars
@@ -172,7 +172,7 @@ pub fn render_text(bars: &[Bar], style: TextStyle) -> String {
 }
 
 /// Escapes text for SVG (XML) content and attribute values.
-pub fn xml_escape(text: &str) -> String {
+pub(crate) fn xml_escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -187,11 +187,94 @@ pub fn xml_escape(text: &str) -> String {
     out
 }
 
+/// The frame of a horizontal bar chart on a log axis, shared by the size and pull charts:
+/// where the plot sits and where its axis runs.
+pub(crate) struct Frame {
+    /// The picture's width.
+    pub(crate) width: f64,
+    /// The picture's height.
+    pub(crate) height: f64,
+    /// Where the bars start (the labels stand left of it).
+    pub(crate) left: f64,
+    /// Where the first row starts.
+    pub(crate) top: f64,
+    /// The width of the plot, from `left`.
+    pub(crate) plot: f64,
+    /// Where the axis runs, below the last row.
+    pub(crate) axis_y: f64,
+}
+
+impl Frame {
+    /// A frame `width` wide whose bars run from `left` to `right` before the edge, with
+    /// `rows` of rows from `top` and `bottom` below the axis.
+    pub(crate) fn new(
+        width: f64,
+        left: f64,
+        right: f64,
+        top: f64,
+        rows: f64,
+        bottom: f64,
+    ) -> Frame {
+        let axis_y = top + rows;
+        Frame {
+            width,
+            height: axis_y + bottom,
+            left,
+            top,
+            plot: width - left - right,
+            axis_y,
+        }
+    }
+
+    /// The opening of the document: the root element with its size and accessible name, the
+    /// title (already escaped), a white background, the visible title, and a grid line and
+    /// a label (as `label` writes it) at every tick of `scale`.
+    pub(crate) fn begin(
+        &self,
+        title: &str,
+        scale: &LogScale,
+        label: &dyn Fn(u64) -> String,
+    ) -> String {
+        let (width, height) = (self.width, self.height);
+        let mut svg = String::new();
+        let _ = writeln!(
+            svg,
+            r#"<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" aria-label="{title}" font-family="sans-serif" font-size="13">"#
+        );
+        let _ = writeln!(svg, "  <title>{title}</title>");
+        let _ = writeln!(
+            svg,
+            r##"  <rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff"/>"##
+        );
+        let _ = writeln!(
+            svg,
+            r##"  <text x="{x}" y="24" font-size="15" font-weight="bold" fill="#222222">{title}</text>"##,
+            x = self.left
+        );
+        for t in scale.ticks() {
+            let x = self.left + scale.fraction(t) * self.plot;
+            let _ = writeln!(
+                svg,
+                r##"  <line x1="{x:.1}" y1="{y1:.1}" x2="{x:.1}" y2="{y2:.1}" stroke="#cccccc" stroke-width="1"/>"##,
+                y1 = self.top - 6.0,
+                y2 = self.axis_y + 4.0
+            );
+            let _ = writeln!(
+                svg,
+                r##"  <text x="{x:.1}" y="{y:.1}" text-anchor="middle" fill="#555555">{label}</text>"##,
+                y = self.axis_y + 20.0,
+                label = label(t)
+            );
+        }
+        svg
+    }
+}
+
 /// The chart as a standalone SVG document: one horizontal bar per image on a log axis,
 /// gridlines and labels at each power of ten, the size at the end of each bar. Plain SVG 1.1
 /// with no scripts, fonts or external references, so it renders the same in mdBook, on a code
 /// host and in a browser.
-pub fn render_svg(bars: &[Bar], title: &str) -> String {
+pub(crate) fn render_svg(bars: &[Bar], title: &str) -> String {
     const WIDTH: f64 = 760.0;
     const LEFT: f64 = 150.0;
     const RIGHT: f64 = 90.0;
@@ -199,43 +282,12 @@ pub fn render_svg(bars: &[Bar], title: &str) -> String {
     const ROW: f64 = 32.0;
     const BAR: f64 = 20.0;
     const BOTTOM: f64 = 40.0;
-    let plot = WIDTH - LEFT - RIGHT;
-    let height = TOP + ROW * bars.len() as f64 + BOTTOM;
     let scale = LogScale::fit(&bars.iter().map(|b| b.value).collect::<Vec<_>>());
-    let title = xml_escape(title);
-
-    let mut svg = String::new();
-    let _ = writeln!(
-        svg,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" viewBox="0 0 {WIDTH} {height}" role="img" aria-label="{title}" font-family="sans-serif" font-size="13">"#
-    );
-    let _ = writeln!(svg, "  <title>{title}</title>");
-    let _ = writeln!(
-        svg,
-        r##"  <rect x="0" y="0" width="{WIDTH}" height="{height}" fill="#ffffff"/>"##
-    );
-    let _ = writeln!(
-        svg,
-        r##"  <text x="{x}" y="24" font-size="15" font-weight="bold" fill="#222222">{title}</text>"##,
-        x = LEFT
-    );
-
-    let axis_y = TOP + ROW * bars.len() as f64;
-    for t in scale.ticks() {
-        let x = LEFT + scale.fraction(t) * plot;
-        let _ = writeln!(
-            svg,
-            r##"  <line x1="{x:.1}" y1="{y1:.1}" x2="{x:.1}" y2="{y2:.1}" stroke="#cccccc" stroke-width="1"/>"##,
-            y1 = TOP - 6.0,
-            y2 = axis_y + 4.0
-        );
-        let _ = writeln!(
-            svg,
-            r##"  <text x="{x:.1}" y="{y:.1}" text-anchor="middle" fill="#555555">{label}</text>"##,
-            y = axis_y + 20.0,
-            label = xml_escape(&decade_label(t))
-        );
-    }
+    let frame = Frame::new(WIDTH, LEFT, RIGHT, TOP, ROW * bars.len() as f64, BOTTOM);
+    let (plot, axis_y) = (frame.plot, frame.axis_y);
+    let mut svg = frame.begin(&xml_escape(title), &scale, &|t| {
+        xml_escape(&decade_label(t))
+    });
     let _ = writeln!(
         svg,
         r##"  <line x1="{LEFT}" y1="{axis_y:.1}" x2="{x2:.1}" y2="{axis_y:.1}" stroke="#888888" stroke-width="1"/>"##,

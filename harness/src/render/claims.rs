@@ -38,7 +38,7 @@ fn vulns(v: &VariantClaims) -> String {
 }
 
 /// The header and cells of the table, one row per variant, grouped by claim.
-pub fn cells(c: &Claims) -> (Vec<String>, Vec<Vec<String>>) {
+pub(crate) fn cells(c: &Claims) -> (Vec<String>, Vec<Vec<String>>) {
     let header = [
         "variant",
         "smaller: disk",
@@ -167,10 +167,10 @@ pub fn summary(last: Option<&Claims>, current_ids: &[(String, String)]) -> Strin
 }
 
 /// The generated page, relative to the workspace root.
-pub const CLAIMS_PAGE: &str = "docs/src/claims.md";
+pub(crate) const CLAIMS_PAGE: &str = "docs/src/claims.md";
 
 /// Its chart.
-pub const PULL_CHART: &str = "docs/src/images/pulls.svg";
+pub(crate) const PULL_CHART: &str = "docs/src/images/pulls.svg";
 
 fn micros_label(us: u64) -> String {
     let s = us as f64 / 1e6;
@@ -185,8 +185,8 @@ fn micros_label(us: u64) -> String {
 
 /// Pull times on a log axis: for each variant one bar unshaped and one at the classroom
 /// bandwidth (hatched when computed). Plain SVG 1.1, like the size chart.
-pub fn pull_chart_svg(c: &Claims) -> String {
-    use crate::render::chart::{LogScale, xml_escape};
+pub(crate) fn pull_chart_svg(c: &Claims) -> String {
+    use crate::render::chart::{Frame, LogScale, xml_escape};
     const WIDTH: f64 = 760.0;
     const LEFT: f64 = 150.0;
     const RIGHT: f64 = 110.0;
@@ -200,42 +200,13 @@ pub fn pull_chart_svg(c: &Claims) -> String {
         .flat_map(|v| [us(v.pull_seconds), us(v.pull_seconds_shaped)])
         .collect();
     let scale = LogScale::fit(&values);
-    let plot = WIDTH - LEFT - RIGHT;
-    let axis_y = TOP + ROW * c.variants.len() as f64;
-    let height = axis_y + 56.0;
+    let frame = Frame::new(WIDTH, LEFT, RIGHT, TOP, ROW * c.variants.len() as f64, 56.0);
+    let (plot, axis_y) = (frame.plot, frame.axis_y);
     let title = xml_escape(&format!(
         "Pull time of each variant, unshaped and at {} Mbit/s (log scale)",
         c.bandwidth_mbit
     ));
-    let mut svg = String::new();
-    let _ = writeln!(
-        svg,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" viewBox="0 0 {WIDTH} {height}" role="img" aria-label="{title}" font-family="sans-serif" font-size="13">"#
-    );
-    let _ = writeln!(svg, "  <title>{title}</title>");
-    let _ = writeln!(
-        svg,
-        r##"  <rect x="0" y="0" width="{WIDTH}" height="{height}" fill="#ffffff"/>"##
-    );
-    let _ = writeln!(
-        svg,
-        r##"  <text x="{LEFT}" y="24" font-size="15" font-weight="bold" fill="#222222">{title}</text>"##
-    );
-    for t in scale.ticks() {
-        let x = LEFT + scale.fraction(t) * plot;
-        let _ = writeln!(
-            svg,
-            r##"  <line x1="{x:.1}" y1="{:.1}" x2="{x:.1}" y2="{:.1}" stroke="#cccccc" stroke-width="1"/>"##,
-            TOP - 6.0,
-            axis_y + 4.0
-        );
-        let _ = writeln!(
-            svg,
-            r##"  <text x="{x:.1}" y="{:.1}" text-anchor="middle" fill="#555555">{}</text>"##,
-            axis_y + 20.0,
-            micros_label(t)
-        );
-    }
+    let mut svg = frame.begin(&title, &scale, &micros_label);
     for (i, v) in c.variants.iter().enumerate() {
         let y = TOP + ROW * i as f64;
         let _ = writeln!(
@@ -287,7 +258,7 @@ pub fn pull_chart_svg(c: &Claims) -> String {
 }
 
 /// The generated section of the claims page.
-pub fn markdown(c: Option<&Claims>) -> String {
+pub(crate) fn markdown(c: Option<&Claims>) -> String {
     let Some(c) = c else {
         return "No claims have been measured on this machine yet: run `just claims` (a few minutes), then `just report`.\n".into();
     };

@@ -60,7 +60,7 @@ impl Goal {
 }
 
 /// The smallest image (the catalogue's `smallest`, named `name`) under 1.4 MB.
-pub fn smallest_size_goal(name: &str, size: u64) -> Goal {
+pub(crate) fn smallest_size_goal(name: &str, size: u64) -> Goal {
     Goal::new(
         format!("{name} < {}", human_size(SCRATCH_GOAL_BYTES)),
         format!("{} bytes", group_digits(size)),
@@ -69,7 +69,7 @@ pub fn smallest_size_goal(name: &str, size: u64) -> Goal {
 }
 
 /// How much larger the image is than the binary, as a fraction of the binary.
-pub fn overhead(image: u64, binary: u64) -> f64 {
+pub(crate) fn overhead(image: u64, binary: u64) -> f64 {
     if binary == 0 {
         return f64::INFINITY;
     }
@@ -77,7 +77,7 @@ pub fn overhead(image: u64, binary: u64) -> f64 {
 }
 
 /// The scratch image within 1% of the binary it holds.
-pub fn floor_goal(image: u64, binary: u64) -> Goal {
+pub(crate) fn floor_goal(image: u64, binary: u64) -> Goal {
     let o = overhead(image, binary);
     Goal::new(
         "image within 1% of its binary",
@@ -87,7 +87,7 @@ pub fn floor_goal(image: u64, binary: u64) -> Goal {
 }
 
 /// `a / b`, guarding against zero.
-pub fn ratio(a: u64, b: u64) -> f64 {
+pub(crate) fn ratio(a: u64, b: u64) -> f64 {
     if b == 0 {
         f64::INFINITY
     } else {
@@ -96,7 +96,7 @@ pub fn ratio(a: u64, b: u64) -> f64 {
 }
 
 /// baseline / smallest above 800 (the catalogue's roles, named `names`).
-pub fn size_ratio_goal(names: (&str, &str), baseline: u64, smallest: u64) -> Goal {
+pub(crate) fn size_ratio_goal(names: (&str, &str), baseline: u64, smallest: u64) -> Goal {
     let r = ratio(baseline, smallest);
     Goal::new(
         format!("{} / {} > 800", names.0, names.1),
@@ -106,7 +106,7 @@ pub fn size_ratio_goal(names: (&str, &str), baseline: u64, smallest: u64) -> Goa
 }
 
 /// A rebuild after a one-line change under 30% of the cold build.
-pub fn warm_goal(warm: Duration, cold: Duration) -> Goal {
+pub(crate) fn warm_goal(warm: Duration, cold: Duration) -> Goal {
     let r = if cold.is_zero() {
         f64::INFINITY
     } else {
@@ -120,7 +120,7 @@ pub fn warm_goal(warm: Duration, cold: Duration) -> Goal {
 }
 
 /// Host start-to-result within a few milliseconds.
-pub fn start_goal(t: Duration) -> Goal {
+pub(crate) fn start_goal(t: Duration) -> Goal {
     Goal::new(
         format!("start-to-result <= {}", duration_text(START_GOAL)),
         duration_text(t),
@@ -131,7 +131,7 @@ pub fn start_goal(t: Duration) -> Goal {
 /// The script evaluated faster than `bc`, with the same values. The outputs are compared
 /// numerically ([`Comparison`]): `bc` truncates its 20th decimal and writes `.5` where the
 /// calculator rounds and writes `0.5`.
-pub fn script_goal(calculator: Duration, bc: Duration, comparison: Comparison) -> Goal {
+pub(crate) fn script_goal(calculator: Duration, bc: Duration, comparison: Comparison) -> Goal {
     let mut figure = format!(
         "{} vs {}, {:.1}x",
         duration_text(calculator),
@@ -157,7 +157,7 @@ pub fn script_goal(calculator: Duration, bc: Duration, comparison: Comparison) -
 
 /// What the cargo-chef row says: its rebuild against manifest-first layering's, and which
 /// one the kit keeps.
-pub fn chef_remark(chef: Duration, manifest_first: Duration) -> String {
+pub(crate) fn chef_remark(chef: Duration, manifest_first: Duration) -> String {
     let verdict = if manifest_first <= chef {
         "manifest-first kept (no slower, no extra tool)"
     } else {

@@ -89,7 +89,7 @@ pub struct Comparison {
 
 /// Compares the calculator's output with `bc`'s as numbers, exactly (no floating point):
 /// each line becomes the digit string of its value times 10^20.
-pub fn compare_numerically(calculator: &str, bc: &str) -> Comparison {
+pub(crate) fn compare_numerically(calculator: &str, bc: &str) -> Comparison {
     let (a, b): (Vec<&str>, Vec<&str>) = (calculator.lines().collect(), bc.lines().collect());
     let mut c = Comparison {
         differing: a.len().abs_diff(b.len()),

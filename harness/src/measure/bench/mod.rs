@@ -14,25 +14,25 @@
 //! the calculator on the host.
 
 /// The scratch image must stay under this many bytes (decimal 1.4 MB).
-pub const SCRATCH_GOAL_BYTES: u64 = 1_400_000;
+pub(crate) const SCRATCH_GOAL_BYTES: u64 = 1_400_000;
 /// The scratch image may exceed the binary inside it by at most this fraction.
-pub const FLOOR_GOAL: f64 = 0.01;
+pub(crate) const FLOOR_GOAL: f64 = 0.01;
 /// naive / scratch must be above this.
-pub const RATIO_GOAL: f64 = 800.0;
+pub(crate) const RATIO_GOAL: f64 = 800.0;
 /// A rebuild after a one-line change must take less than this fraction of a cold build.
-pub const WARM_GOAL: f64 = 0.30;
+pub(crate) const WARM_GOAL: f64 = 0.30;
 /// "Within a few milliseconds": the host start-to-result goal.
-pub const START_GOAL: Duration = Duration::from_millis(5);
+pub(crate) const START_GOAL: Duration = Duration::from_millis(5);
 /// Lines in the generated script raced against `bc`.
-pub const SCRIPT_LINES: usize = 100_000;
+pub(crate) const SCRIPT_LINES: usize = 100_000;
 /// The file the one-line edit goes into, and where the bench's own images are tagged.
-pub const EDITED_FILE: &str = "calculator/src/lib.rs";
+pub(crate) const EDITED_FILE: &str = "calculator/src/lib.rs";
 /// Repository of the images the bench builds besides the catalogue's (removed afterwards).
-pub const BENCH_REPOSITORY: &str = "calc-kit/bench";
+pub(crate) const BENCH_REPOSITORY: &str = "calc-kit/bench";
 /// The Dockerfile of the glibc-static floor.
-pub const HELLO_DOCKERFILE: &str = "docker/bench/glibc-static-hello.Dockerfile";
+pub(crate) const HELLO_DOCKERFILE: &str = "docker/bench/glibc-static-hello.Dockerfile";
 /// The scratch variant's Dockerfile with cargo-chef instead of manifest-first layering.
-pub const CHEF_DOCKERFILE: &str = "docker/bench/scratch-chef.Dockerfile";
+pub(crate) const CHEF_DOCKERFILE: &str = "docker/bench/scratch-chef.Dockerfile";
 /// Where the page goes.
 pub const PAGE: &str = "docs/src/performance.md";
 
@@ -45,11 +45,12 @@ mod stats;
 mod table;
 
 pub use goals::{Goal, Verdict};
-pub use host::{Comparison, Dialect, compare_numerically, script};
+pub use host::{Comparison, Dialect, script};
 pub use options::BenchOptions;
 pub use page::{HostResult, Meta, Results, VariantResult, render_page};
-pub use runs::cold_build_times;
-pub use stats::{Timing, duration_text, median};
+pub(crate) use runs::cold_build_times;
+pub use stats::Timing;
+pub(crate) use stats::median;
 pub use table::Table;
 
 use std::path::{Path, PathBuf};

@@ -40,7 +40,7 @@ pub(super) fn load_cold(root: &Path) -> ColdRecords {
 }
 
 /// The cold build time of each row the last `just bench` measured (none before it ran).
-pub fn cold_build_times(root: &Path) -> BTreeMap<String, std::time::Duration> {
+pub(crate) fn cold_build_times(root: &Path) -> BTreeMap<String, std::time::Duration> {
     load_cold(root)
         .builds
         .into_iter()
@@ -78,20 +78,35 @@ struct Job<'a> {
     runs: usize,
 }
 
+impl Job<'_> {
+    /// One build of the job's Dockerfile under `image`.
+    async fn build(
+        &self,
+        image: &str,
+        options: BuildOptions,
+        progress: &mut (dyn FnMut(BuildEvent) + Send),
+    ) -> Result<Built, BenchError> {
+        build_dockerfile_with(
+            self.docker,
+            self.catalogue,
+            self.dockerfile,
+            image,
+            options,
+            progress,
+        )
+        .await
+        .map_err(|e| Box::new(e).into())
+    }
+}
+
 /// Builds `dockerfile` once with the unchanged context (so the cache is warm), then `runs`
 /// times with a fresh one-line edit each time; returns the rebuild timing and cache counts.
 async fn warm_rebuilds(
     job: &Job<'_>,
     events: &mut (dyn FnMut(BenchEvent) + Send),
 ) -> Result<(Timing, (usize, usize), Option<(String, Duration)>), BenchError> {
-    let Job {
-        docker,
-        catalogue,
-        dockerfile,
-        name,
-        runs,
-    } = *job;
-    let root = catalogue.root.as_path();
+    let (docker, dockerfile, name, runs) = (job.docker, job.dockerfile, job.name, job.runs);
+    let root = job.catalogue.root.as_path();
     let image = format!("{BENCH_REPOSITORY}:{name}-edit");
     let edited_path = root.join(EDITED_FILE);
     let original = std::fs::read(&edited_path).map_err(|source| BenchError::Read {
@@ -99,10 +114,7 @@ async fn warm_rebuilds(
         source,
     })?;
     // The unchanged context first: answered from cache when the image is current.
-    build_dockerfile_with(
-        docker,
-        catalogue,
-        dockerfile,
+    job.build(
         &format!("{BENCH_REPOSITORY}:{name}-base"),
         BuildOptions {
             no_cache: false,
@@ -111,8 +123,7 @@ async fn warm_rebuilds(
         },
         &mut steps(format!("{name} unchanged"), events),
     )
-    .await
-    .map_err(Box::new)?;
+    .await?;
     let mut samples = Vec::new();
     let mut cached = (0, 0);
     let mut longest = None;
@@ -126,29 +137,26 @@ async fn warm_rebuilds(
         let edited = context(root, dockerfile, vec![(EDITED_FILE.to_string(), edited)]).await?;
         let mut starts: Vec<(String, Duration)> = Vec::new();
         let started = Instant::now();
-        let built: Built = build_dockerfile_with(
-            docker,
-            catalogue,
-            dockerfile,
-            &image,
-            BuildOptions {
-                no_cache: false,
-                context: Some(edited),
-                ..BuildOptions::default()
-            },
-            &mut {
-                let mut show = steps(format!("{name} rebuild {}/{runs}", run + 1), events);
-                let starts = &mut starts;
-                move |event: BuildEvent| {
-                    if let BuildEvent::Step { instruction, .. } = &event {
-                        starts.push((instruction.clone(), started.elapsed()));
+        let built: Built = job
+            .build(
+                &image,
+                BuildOptions {
+                    no_cache: false,
+                    context: Some(edited),
+                    ..BuildOptions::default()
+                },
+                &mut {
+                    let mut show = steps(format!("{name} rebuild {}/{runs}", run + 1), events);
+                    let starts = &mut starts;
+                    move |event: BuildEvent| {
+                        if let BuildEvent::Step { instruction, .. } = &event {
+                            starts.push((instruction.clone(), started.elapsed()));
+                        }
+                        show(event)
                     }
-                    show(event)
-                }
-            },
-        )
-        .await
-        .map_err(Box::new)?;
+                },
+            )
+            .await?;
         samples.push(built.duration);
         cached = (built.cached_steps, built.steps);
         longest = longest_step(&starts, started.elapsed());
@@ -174,7 +182,10 @@ async fn context(
 
 /// The step that took longest, from when each step started (offsets from the build's start)
 /// and when the build ended.
-pub fn longest_step(starts: &[(String, Duration)], end: Duration) -> Option<(String, Duration)> {
+pub(crate) fn longest_step(
+    starts: &[(String, Duration)],
+    end: Duration,
+) -> Option<(String, Duration)> {
     let ends = starts.iter().skip(1).map(|(_, t)| *t).chain([end]);
     starts
         .iter()
@@ -188,29 +199,20 @@ async fn cold_builds(
     job: &Job<'_>,
     events: &mut (dyn FnMut(BenchEvent) + Send),
 ) -> Result<Timing, BenchError> {
-    let Job {
-        docker,
-        catalogue,
-        dockerfile,
-        name,
-        runs,
-    } = *job;
+    let (docker, name, runs) = (job.docker, job.name, job.runs);
     let image = format!("{BENCH_REPOSITORY}:{name}-cold");
     let mut samples = Vec::new();
     for run in 0..runs {
-        let built = build_dockerfile_with(
-            docker,
-            catalogue,
-            dockerfile,
-            &image,
-            BuildOptions {
-                no_cache: true,
-                ..BuildOptions::default()
-            },
-            &mut steps(format!("{name} cold build {}/{runs}", run + 1), events),
-        )
-        .await
-        .map_err(Box::new)?;
+        let built = job
+            .build(
+                &image,
+                BuildOptions {
+                    no_cache: true,
+                    ..BuildOptions::default()
+                },
+                &mut steps(format!("{name} cold build {}/{runs}", run + 1), events),
+            )
+            .await?;
         samples.push(built.duration);
         remove_image(docker, &image).await;
     }

@@ -49,7 +49,7 @@ impl Timing {
 }
 
 /// A duration in the unit that suits it: `850 µs`, `3.2 ms`, `0.41 s`, `95.3 s`.
-pub fn duration_text(d: Duration) -> String {
+pub(crate) fn duration_text(d: Duration) -> String {
     let s = d.as_secs_f64();
     if s < 0.001 {
         format!("{} µs", d.as_micros())

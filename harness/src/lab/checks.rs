@@ -216,6 +216,7 @@ mod tests {
     use super::*;
     use crate::dockerfile::Dockerfile;
     use crate::image::archive::facts_from_saved_image;
+    use crate::image::testing;
     use crate::lab::fixtures::{GOOD, catalogue, check, parse};
     use crate::lab::verdicts::Miss;
 
@@ -225,36 +226,25 @@ mod tests {
         Link(&'a str, &'a str),
     }
 
-    fn append(b: &mut tar::Builder<Vec<u8>>, path: &str, bytes: &[u8]) {
-        let mut h = tar::Header::new_gnu();
-        h.set_size(bytes.len() as u64);
-        h.set_mode(0o755);
-        h.set_cksum();
-        b.append_data(&mut h, path, bytes).unwrap();
-    }
-
     /// A one-layer image saved as `docker save` writes it, with `config` as its config, and
     /// what was read of its ENTRYPOINT's program, as the grader reads it from a container.
     fn built(members: &[Member<'_>], config: &str) -> Built {
-        let mut layer = tar::Builder::new(Vec::new());
-        for m in members {
-            match m {
-                Member::File(path, bytes) => append(&mut layer, path, bytes),
-                Member::Link(path, target) => {
-                    let mut h = tar::Header::new_gnu();
-                    h.set_entry_type(tar::EntryType::Symlink);
-                    h.set_size(0);
-                    layer.append_link(&mut h, path, target).unwrap();
-                }
-            }
-        }
-        let manifest = r#"[{"Config":"c.json","RepoTags":["calc-kit/lab:synthetic"],"Layers":["l/layer.tar"]}]"#;
-        let mut image = tar::Builder::new(Vec::new());
-        append(&mut image, "manifest.json", manifest.as_bytes());
-        append(&mut image, "c.json", config.as_bytes());
-        append(&mut image, "l/layer.tar", &layer.into_inner().unwrap());
-        let file = tempfile::NamedTempFile::new().unwrap();
-        std::fs::write(file.path(), image.into_inner().unwrap()).unwrap();
+        let links: Vec<String> = members
+            .iter()
+            .map(|m| match m {
+                Member::Link(path, target) => format!("{path}->{target}"),
+                Member::File(..) => String::new(),
+            })
+            .collect();
+        let layer: Vec<testing::Member> = members
+            .iter()
+            .zip(&links)
+            .map(|(m, link)| match m {
+                Member::File(path, bytes) => testing::Member::File(path, 0o755, bytes),
+                Member::Link(..) => testing::Member::Link(link),
+            })
+            .collect();
+        let file = testing::saved(&[testing::tar_of(&layer)], config);
         let facts = facts_from_saved_image(file.path(), false).unwrap();
         let program = facts.entrypoint.first().and_then(|p| {
             let p = p.trim_start_matches('/');

@@ -102,17 +102,18 @@ fn lab() {
     }
 }
 
-/// The transcript the grader pipes in is the file the library owns, and the container tests'
-/// fixture is that same file (a link to it), not a copy that could drift.
+/// The transcript the grader pipes in (built into the library) is the file in the tree that
+/// the container tests read too, not a copy that could drift.
 #[test]
 fn the_transcript_is_one_file() {
     let catalogue = Catalogue::load().unwrap_or_else(|e| fail(&format!("error: {e}")));
     let owned = catalogue.root.join(harness::lab::TRANSCRIPT_PATH);
     let text = std::fs::read_to_string(&owned).expect("the lab's transcript");
     assert_eq!(text, harness::lab::TRANSCRIPT);
-    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/transcript.calc");
-    assert_eq!(
-        std::fs::canonicalize(&fixture).expect("the container tests' fixture"),
-        std::fs::canonicalize(&owned).unwrap()
+    assert!(
+        !Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/transcript.calc")
+            .exists(),
+        "a second transcript under tests/fixtures could drift from the lab's"
     );
 }

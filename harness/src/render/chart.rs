@@ -270,13 +270,16 @@ impl Frame {
     }
 }
 
+/// The width of every chart in the book, so that they line up on a page.
+pub(crate) const WIDTH: f64 = 760.0;
+/// Where the bars of every chart start: the column of variant names left of it.
+pub(crate) const LEFT: f64 = 150.0;
+
 /// The chart as a standalone SVG document: one horizontal bar per image on a log axis,
 /// gridlines and labels at each power of ten, the size at the end of each bar. Plain SVG 1.1
 /// with no scripts, fonts or external references, so it renders the same in mdBook, on a code
 /// host and in a browser.
 pub(crate) fn render_svg(bars: &[Bar], title: &str) -> String {
-    const WIDTH: f64 = 760.0;
-    const LEFT: f64 = 150.0;
     const RIGHT: f64 = 90.0;
     const TOP: f64 = 44.0;
     const ROW: f64 = 32.0;

@@ -186,9 +186,7 @@ fn micros_label(us: u64) -> String {
 /// Pull times on a log axis: for each variant one bar unshaped and one at the classroom
 /// bandwidth (hatched when computed). Plain SVG 1.1, like the size chart.
 pub(crate) fn pull_chart_svg(c: &Claims) -> String {
-    use crate::render::chart::{Frame, LogScale, xml_escape};
-    const WIDTH: f64 = 760.0;
-    const LEFT: f64 = 150.0;
+    use crate::render::chart::{Frame, LEFT, LogScale, WIDTH, xml_escape};
     const RIGHT: f64 = 110.0;
     const TOP: f64 = 48.0;
     const ROW: f64 = 44.0;

@@ -10,8 +10,13 @@
 //!   catches them, removes this process's containers and running build steps, and exits;
 //! - the parent dying (a killed `cargo test`, a closed terminal): on Linux the process asks
 //!   the kernel for a SIGTERM when that happens, and the same cleanup runs.
+//!
+//! An exit on a signal runs no destructors, so what lives outside the engine (the claims'
+//! registry process and its data directory) registers an [`ExitJob`] that the same cleanup
+//! runs.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, Once};
 use std::time::Duration;
 
@@ -28,6 +33,45 @@ static LIVE_STEPS: Mutex<BTreeSet<String>> = Mutex::new(BTreeSet::new());
 pub(crate) type ExitHook = fn(&str, usize);
 
 static EXIT_HOOKS: Mutex<Vec<ExitHook>> = Mutex::new(Vec::new());
+
+/// Work to do on an exit by signal, by the id of the [`ExitJob`] that registered it.
+type Job = Box<dyn FnOnce() + Send>;
+static EXIT_JOBS: Mutex<BTreeMap<u64, Job>> = Mutex::new(BTreeMap::new());
+static NEXT_JOB: AtomicU64 = AtomicU64::new(0);
+
+/// Something to undo if the process exits on a signal (a child process to kill, a directory
+/// to remove). Dropping it (the normal end, where a destructor did the work) forgets the job
+/// without running it.
+#[derive(Debug)]
+pub(crate) struct ExitJob(u64);
+
+impl ExitJob {
+    /// Registers `job` to run in [`clean_up_now`].
+    pub(crate) fn new(job: impl FnOnce() + Send + 'static) -> ExitJob {
+        let id = NEXT_JOB.fetch_add(1, Ordering::SeqCst);
+        if let Ok(mut jobs) = EXIT_JOBS.lock() {
+            jobs.insert(id, Box::new(job));
+        }
+        ExitJob(id)
+    }
+}
+
+impl Drop for ExitJob {
+    fn drop(&mut self) {
+        if let Ok(mut jobs) = EXIT_JOBS.lock() {
+            jobs.remove(&self.0);
+        }
+    }
+}
+
+/// Runs (once) every job still registered.
+fn run_exit_jobs() {
+    let jobs = EXIT_JOBS
+        .lock()
+        .map(|mut jobs| std::mem::take(&mut *jobs))
+        .unwrap_or_default();
+    jobs.into_values().for_each(|job| job());
+}
 
 /// How long the cleanup on a signal may take before the process exits anyway.
 const CLEANUP_LIMIT: Duration = Duration::from_secs(20);
@@ -100,9 +144,10 @@ where
     .join();
 }
 
-/// Removes every build step running in this process and every container this process
-/// labelled; returns how many containers were removed. What the signal handler runs.
+/// Runs the registered [`ExitJob`]s, removes every build step running in this process and
+/// every container this process labelled; returns how many containers were removed. What the signal handler runs.
 pub(crate) fn clean_up_now() -> usize {
+    run_exit_jobs();
     let steps: Vec<String> = LIVE_STEPS
         .lock()
         .map(|mut live| std::mem::take(&mut *live).into_iter().collect())
@@ -170,4 +215,28 @@ pub fn live_steps() -> Vec<String> {
         .lock()
         .map(|live| live.iter().cloned().collect())
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::sync::atomic::AtomicUsize;
+
+    use super::*;
+
+    #[test]
+    fn an_exit_job_runs_once_on_a_signal_exit_and_never_after_its_drop() {
+        let ran = Arc::new(AtomicUsize::new(0));
+        let (kept, dropped) = (ran.clone(), ran.clone());
+        let pending = ExitJob::new(move || {
+            kept.fetch_add(1, Ordering::SeqCst);
+        });
+        drop(ExitJob::new(move || {
+            dropped.fetch_add(100, Ordering::SeqCst);
+        }));
+        run_exit_jobs();
+        run_exit_jobs();
+        assert_eq!(ran.load(Ordering::SeqCst), 1);
+        drop(pending);
+    }
 }

@@ -19,6 +19,8 @@ mod unpack;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+
+use crate::docker::cleanup::ExitJob;
 use std::time::{Duration, Instant};
 
 use bollard::Docker;
@@ -84,6 +86,8 @@ pub struct Registry {
     child: Option<Child>,
     port: u16,
     dir: Option<tempfile::TempDir>,
+    /// The same stop, should the process exit on a signal (which runs no destructor).
+    on_signal: Option<ExitJob>,
 }
 
 /// One blob of a manifest: a layer or the configuration.
@@ -179,10 +183,20 @@ impl Registry {
             .stderr(log2)
             .spawn()
             .map_err(|e| RegistryError::Start(format!("{REGISTRY_PROGRAM}: {e}")))?;
+        let (pid, path) = (child.id(), dir.path().to_path_buf());
+        let on_signal = ExitJob::new(move || {
+            // SAFETY: kill(2) with a pid this process spawned and has not reaped (the
+            // `Child` is still held), and a signal number.
+            unsafe {
+                libc::kill(pid as libc::pid_t, libc::SIGKILL);
+            }
+            let _ = std::fs::remove_dir_all(&path);
+        });
         let mut registry = Registry {
             child: Some(child),
             port,
             dir: Some(dir),
+            on_signal: Some(on_signal),
         };
         registry.wait_ready(Duration::from_secs(10))?;
         Ok(registry)
@@ -390,6 +404,7 @@ impl Registry {
 
     /// Stops the registry and removes its data now (also done on drop).
     pub fn stop(&mut self) {
+        self.on_signal.take();
         if let Some(mut child) = self.child.take() {
             let _ = child.kill();
             let _ = child.wait();

@@ -19,9 +19,10 @@
 //!
 //! The library returns results, text and progress events; the binary's commands
 //! (`src/commands/`) decide what goes to stdout and stderr, and `main` prints an error once.
-//! Views that draw live (the demo's progress) draw on the terminal their command hands them.
-//! The one exception is the lab's grading view, which writes its lines to stderr itself so
-//! that `cargo test`'s capture of the test output does not hold them back.
+//! Views that draw live hand their lines to what their caller gives them: the demo's
+//! progress a terminal, the lab's grading view a function (the graded lab's test writes
+//! through it to the real stderr, so `cargo test`'s capture does not hold the lines back);
+//! their spinners are indicatif's own, on stderr.
 
 pub mod docker;
 pub mod dockerfile;

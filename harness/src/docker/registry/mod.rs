@@ -286,7 +286,7 @@ impl Registry {
             )
             .await
             .map_err(|e| fail(format!("tagging as {repo}:1: {}", short_reason(&e))))?;
-        let tag = TemporaryTag(Some(format!("{repo}:1")));
+        let tag = TemporaryTag::new(format!("{repo}:1"));
         let mut stream = docker.push_image(
             &repo,
             Some(PushImageOptionsBuilder::new().tag("1").build()),
@@ -423,8 +423,26 @@ impl Drop for Registry {
 
 /// A tag the harness added to the main engine; removed (an untag only, never the image) on
 /// drop if not before, through the same helper-thread cleanup as a
-/// [`crate::docker::container::ContainerGuard`].
-struct TemporaryTag(Option<String>);
+/// [`crate::docker::container::ContainerGuard`], and by the cleanup on a signal exit.
+struct TemporaryTag {
+    tag: Option<String>,
+    /// Held for its drop: the job is forgotten once the tag is gone.
+    _on_signal: ExitJob,
+}
+
+impl TemporaryTag {
+    fn new(tag: String) -> TemporaryTag {
+        let on_signal = tag.clone();
+        TemporaryTag {
+            tag: Some(tag),
+            _on_signal: ExitJob::new(move || {
+                crate::docker::cleanup::on_own_runtime(move |docker| async move {
+                    untag(&docker, &on_signal).await
+                })
+            }),
+        }
+    }
+}
 
 /// Removes `tag` only: never the image it names, nor the untagged parents the build cache
 /// holds.
@@ -438,7 +456,7 @@ async fn untag(docker: &Docker, tag: &str) {
 
 impl TemporaryTag {
     async fn remove(mut self, docker: &Docker) {
-        if let Some(tag) = self.0.take() {
+        if let Some(tag) = self.tag.take() {
             untag(docker, &tag).await;
         }
     }
@@ -446,7 +464,7 @@ impl TemporaryTag {
 
 impl Drop for TemporaryTag {
     fn drop(&mut self) {
-        if let Some(tag) = self.0.take() {
+        if let Some(tag) = self.tag.take() {
             crate::docker::cleanup::on_own_runtime(move |docker| async move {
                 untag(&docker, &tag).await
             });
